@@ -1,0 +1,6 @@
+export * from './errors.js';
+export * from './warnings.js';
+export * from './rng.js';
+export * from './matrix.js';
+export * from './stats.js';
+export * from './metrics.js';

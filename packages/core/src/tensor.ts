@@ -1,0 +1,111 @@
+/**
+ * The TensorFlow.js backend used by bml's neural parts. Order of preference:
+ * `tensorflow` (the native `@tensorflow/tfjs-node`, when it is installed and
+ * its library loads), then `wasm` (`@tensorflow/tfjs-backend-wasm`, the
+ * portable default), then `cpu` (pure JavaScript, slowest).
+ *
+ * Entry point `@bml/core/tensor`, kept apart from `@bml/core` so that
+ * packages without neural parts never load TensorFlow.js.
+ */
+import * as tf from '@tensorflow/tfjs';
+
+/** Names of the backends bml can run on. */
+export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
+
+/** Options of {@link initBackend}. */
+export interface BackendOptions {
+  /**
+   * Backend to use; `auto` tries `tensorflow`, `wasm`, `cpu` in that order.
+   * The environment variable `BML_BACKEND` overrides the default. Default `auto`.
+   */
+  backend?: BackendName | 'auto';
+}
+
+/** What {@link initBackend} chose and why the others were not used. */
+export interface BackendInfo {
+  /** Backend in use. */
+  name: BackendName;
+  /** TensorFlow.js version. */
+  version: string;
+  /** For each backend tried and not used, why it failed to load. */
+  unavailable: Partial<Record<BackendName, string>>;
+}
+
+let current: BackendInfo | undefined;
+
+async function tryNative(): Promise<void> {
+  // The specifier is built at run time so that bundlers and type checks do
+  // not require the optional native package to exist.
+  const specifier = ['@tensorflow', 'tfjs-node'].join('/');
+  await import(specifier);
+  if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialise');
+}
+
+async function tryWasm(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-wasm');
+  if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+}
+
+async function tryCpu(): Promise<void> {
+  await import('@tensorflow/tfjs-backend-cpu');
+  if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+}
+
+const loaders: Record<BackendName, () => Promise<void>> = { tensorflow: tryNative, wasm: tryWasm, cpu: tryCpu };
+
+/**
+ * Selects and initialises the TensorFlow.js backend once per process and
+ * returns what was chosen. Later calls return the same choice.
+ */
+export async function initBackend(options: BackendOptions = {}): Promise<BackendInfo> {
+  if (current) return current;
+  const envChoice = process.env.BML_BACKEND as BackendName | 'auto' | undefined;
+  const requested = options.backend ?? envChoice ?? 'auto';
+  if (requested !== 'auto' && !(requested in loaders)) {
+    throw new RangeError(`unknown backend "${requested}"; use tensorflow, wasm, cpu or auto`);
+  }
+  const order: BackendName[] = requested === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [requested];
+  const unavailable: Partial<Record<BackendName, string>> = {};
+  for (const name of order) {
+    try {
+      await loaders[name]();
+      await tf.ready();
+      current = { name, version: tf.version_core, unavailable };
+      return current;
+    } catch (error) {
+      unavailable[name] = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    }
+  }
+  throw new Error(
+    `no TensorFlow.js backend could be loaded (${JSON.stringify(unavailable)}); ` +
+      'reinstall with pnpm install so that @tensorflow/tfjs-backend-wasm is present',
+  );
+}
+
+/** Returns the backend chosen by {@link initBackend}, or `undefined` before it ran. */
+export function backendInfo(): BackendInfo | undefined {
+  return current;
+}
+
+/**
+ * Matrix product `a @ b` of two rank-2 tensors whose backward pass
+ * transposes operands explicitly before multiplying. The wasm backend runs a
+ * product with a transposed operand several times slower than a plain one,
+ * and autodiff of `tf.matMul` uses transposed operands, so this keeps both
+ * passes on the fast path. Values and gradients equal those of `tf.matMul`.
+ */
+export const matMul = tf.customGrad(
+  // customGrad's declared type takes variadic tensors; this function takes exactly two.
+  ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+    save([a, b]);
+    const value = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+    const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as tf.Tensor2D[];
+      const dy2 = dy as tf.Tensor2D;
+      return [tf.matMul(dy2, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy2)];
+    };
+    return { value, gradFunc };
+  }) as unknown as Parameters<typeof tf.customGrad>[0],
+) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
+
+export { tf };
