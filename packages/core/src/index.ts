@@ -4,3 +4,4 @@ export * from './rng.js';
 export * from './matrix.js';
 export * from './stats.js';
 export * from './metrics.js';
+export * from './sparse.js';
