@@ -1,0 +1,377 @@
+/**
+ * Affinity (similarity) networks from features: distances, the local scale
+ * of each sample, and one of three kernels.
+ *
+ * Local scale: m_i = mean distance from sample i to its K nearest other
+ * samples (self excluded) [SNF14]; ε_ij = (m_i + m_j + ρ_ij) / 3.
+ *
+ * Kernels (`kernel` option):
+ * - `paper` (default): W_ij = exp(-ρ_ij² / (μ ε_ij)), the scaled exponential
+ *   kernel of Wang et al. 2014, Nature Methods 11:333 (and [BML25] Eq. 1),
+ *   on Euclidean distances by default. Zero-scale rule: ε_ij >= ρ_ij / 3, so
+ *   ε_ij = 0 only when ρ_ij = 0, and then W_ij = 1 (no 0/0).
+ * - `snftool`: SNFtool 2.3.1 `affinityMatrix`: the normal density of ρ_ij with
+ *   standard deviation μ Σ_ij, Σ_ij = (m_i + m_j) / 3 + ρ_ij / 3 + eps
+ *   (m_i + eps in place of m_i; Σ floored at eps), then (W + Wᵀ) / 2. Its
+ *   examples pass squared Euclidean distances (`dist2`), the default metric here.
+ * - `snfpy`: snfpy `affinity_matrix` (rmarkello/snfpy@fd65e38): the normal
+ *   density with standard deviation μ σ_ij, σ_ij = (m_i + eps + m_j + eps +
+ *   ρ_ij) / 3, replaced by 0 when not above eps, plus eps; symmetrised.
+ *   Default metric squared Euclidean.
+ *
+ * eps is machine epsilon (2^-52). Every kernel is computed as a logarithm
+ * first (log W), so far pairs underflow to exactly 0 while near pairs keep
+ * full precision; fusion normalises rows from these logarithms when a
+ * whole row would otherwise underflow.
+ *
+ * The paper kernel is not scale invariant (ρ²/ε has the units of a
+ * distance): multiplying the features by c raises W to the power c. Features
+ * are therefore z-scored first by default (`standardize: true`); the density
+ * kernels are scale invariant up to a constant factor per row.
+ */
+
+import { createMatrix, summarizeIds, type BmlWarning, type Matrix } from '@bml/core';
+import {
+  applyStandardization,
+  fitStandardization,
+  loadFeatures,
+  METRICS,
+  packedDistances,
+  paddedDim,
+  reportZeroRows,
+  type DistanceMetric,
+  type Standardization,
+} from './distance.js';
+import type { Arena } from './engine/arena.js';
+import type { Kernels } from './engine/kernels.js';
+import { openArena, type EngineChoice } from './engine/select.js';
+import { packedLength, packedRowStart } from './symmetric.js';
+import {
+  checkChoice,
+  checkMatrix,
+  checkPositive,
+  countPresent,
+  PKG,
+  presentRows,
+  resolveNeighbours,
+  sampleName,
+  type LargeKPolicy,
+  type WarningSink,
+} from './validate.js';
+
+/** Kernel turning distances into affinities. */
+export type KernelName = 'paper' | 'snftool' | 'snfpy';
+
+export const KERNELS: readonly KernelName[] = ['paper', 'snftool', 'snfpy'];
+
+/** Default metric of each kernel: the paper's Euclidean distance, the reference codes' squared one. */
+export const DEFAULT_METRIC: Readonly<Record<KernelName, DistanceMetric>> = {
+  paper: 'euclidean',
+  snftool: 'sqeuclidean',
+  snfpy: 'sqeuclidean',
+};
+
+/** Machine epsilon, as added by SNFtool (`.Machine$double.eps`) and snfpy (`np.spacing(1)`). */
+export const EPS = 2.220446049250313e-16;
+const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+
+/** Options of the affinity functions. */
+export interface AffinityOptions {
+  /** Kernel. Default `'paper'`. */
+  kernel?: KernelName;
+  /** Distance between samples. Default: `'euclidean'` for `paper`, `'sqeuclidean'` for `snftool` and `snfpy`. */
+  metric?: DistanceMetric;
+  /** Number of neighbours in the local scale. Default 20. */
+  K?: number;
+  /** Kernel width μ (SNFtool's `sigma`, snfpy's `mu`). Default 0.5. */
+  mu?: number;
+  /** Z-score each feature (n - 1, sd 0 -> 1) before the distances. Default true. */
+  standardize?: boolean;
+  /** K not smaller than the number of samples: throw `K_TOO_LARGE` (`'error'`, default) or use samples - 1 with a `K_CLAMPED` warning (`'clamp'`). */
+  onLargeK?: LargeKPolicy;
+  /** Return W (`'affinity'`, default) or log W (`'log'`). */
+  output?: 'affinity' | 'log';
+  /** Sample ids, used to name samples in warnings. */
+  ids?: readonly string[];
+  /** Receives warnings (K clamped, duplicate samples, zero rows under cosine). */
+  onWarning?: WarningSink;
+  /** Implementation of the inner loops. Default `'auto'`. */
+  engine?: EngineChoice;
+}
+
+/** Resolved per-view kernel settings. */
+export interface KernelSettings {
+  kernel: KernelName;
+  metric: DistanceMetric;
+  K: number;
+  mu: number;
+  standardize: boolean;
+}
+
+/** Fills defaults and checks the kernel options (K is checked later against the sample count). */
+export function resolveKernelSettings(options: AffinityOptions): KernelSettings {
+  const kernel = checkChoice('kernel', options.kernel ?? 'paper', KERNELS);
+  const metric = checkChoice('metric', options.metric ?? DEFAULT_METRIC[kernel], METRICS);
+  const mu = checkPositive('mu', options.mu ?? 0.5);
+  const K = options.K ?? 20;
+  return { kernel, metric, K, mu, standardize: options.standardize ?? true };
+}
+
+/**
+ * log W for one pair: distance `rho` between samples whose local scales
+ * (mean distance to their K nearest neighbours) are `mi` and `mj`.
+ */
+export function logKernel(kernel: KernelName, rho: number, mi: number, mj: number, mu: number): number {
+  if (kernel === 'paper') {
+    if (rho === 0) return 0;
+    return -(rho * rho) / ((mu * (mi + mj + rho)) / 3);
+  }
+  let sd: number;
+  if (kernel === 'snfpy') {
+    let sigma = (mi + EPS + (mj + EPS) + rho) / 3;
+    sigma = (sigma > EPS ? sigma : 0) + EPS;
+    sd = mu * sigma;
+  } else {
+    let sig = (((mi + EPS + (mj + EPS)) / 2 / 3) * 2) + rho / 3 + EPS;
+    if (sig <= EPS) sig = EPS;
+    sd = mu * sig;
+  }
+  const z = rho / sd;
+  return -0.5 * z * z - Math.log(sd) - LOG_SQRT_2PI;
+}
+
+/**
+ * Mean of the K smallest off-diagonal entries of each present row of the
+ * packed matrix at element offset `base` (entries between present samples only).
+ */
+export function localScales(f: Float64Array, base: number, n: number, present: Uint8Array | null, K: number): Float64Array {
+  const heap = new Float64Array(n * K);
+  const size = new Int32Array(n);
+  const offer = (r: number, v: number): void => {
+    const h = r * K;
+    let s = size[r];
+    if (s < K) {
+      let c = s;
+      heap[h + c] = v;
+      while (c > 0) {
+        const parent = (c - 1) >> 1;
+        if (heap[h + parent] >= heap[h + c]) break;
+        const t = heap[h + parent];
+        heap[h + parent] = heap[h + c];
+        heap[h + c] = t;
+        c = parent;
+      }
+      size[r] = s + 1;
+      return;
+    }
+    if (!(v < heap[h])) return;
+    heap[h] = v;
+    let c = 0;
+    for (;;) {
+      const l = 2 * c + 1;
+      if (l >= s) break;
+      const r2 = l + 1;
+      const m = r2 < s && heap[h + r2] > heap[h + l] ? r2 : l;
+      if (heap[h + m] <= heap[h + c]) break;
+      const t = heap[h + m];
+      heap[h + m] = heap[h + c];
+      heap[h + c] = t;
+      c = m;
+    }
+  };
+  for (let i = 0; i < n; i++) {
+    if (present !== null && present[i] === 0) continue;
+    const start = base + packedRowStart(i);
+    for (let j = 0; j < i; j++) {
+      if (present !== null && present[j] === 0) continue;
+      const v = f[start + j];
+      if (size[i] < K || v < heap[i * K]) offer(i, v);
+      if (size[j] < K || v < heap[j * K]) offer(j, v);
+    }
+  }
+  const out = new Float64Array(n);
+  const tmp = new Float64Array(K);
+  for (let i = 0; i < n; i++) {
+    if (size[i] === 0) continue;
+    tmp.set(heap.subarray(i * K, i * K + size[i]));
+    const sorted = tmp.subarray(0, size[i]).sort();
+    let s = 0;
+    for (let k = 0; k < sorted.length; k++) s += sorted[k];
+    out[i] = s / sorted.length;
+  }
+  return out;
+}
+
+/**
+ * Replaces the packed distances at element offset `base` by log W (missing
+ * pairs -Infinity).
+ */
+export function applyKernel(
+  f: Float64Array,
+  base: number,
+  n: number,
+  present: Uint8Array | null,
+  scales: Float64Array,
+  kernel: KernelName,
+  mu: number,
+): void {
+  for (let i = 0; i < n; i++) {
+    const start = base + packedRowStart(i);
+    const pi = present === null || present[i] === 1;
+    const mi = scales[i];
+    for (let j = 0; j <= i; j++) {
+      if (!pi || (present !== null && present[j] === 0)) {
+        f[start + j] = Number.NEGATIVE_INFINITY;
+        continue;
+      }
+      f[start + j] = logKernel(kernel, f[start + j], mi, scales[j], mu);
+    }
+  }
+}
+
+/** What {@link computeViewAffinity} learnt about one omics. */
+export interface ViewAffinity {
+  settings: KernelSettings;
+  /** Local scale m_i of each sample (0 for missing samples). */
+  localScale: Float64Array;
+  /** Which samples have this omics, or null when all do. */
+  present: Uint8Array | null;
+  /** Number of samples having this omics. */
+  nPresent: number;
+  /** The z-score applied to the features, or null. */
+  standardization: Standardization | null;
+  /** The (standardised) features of the samples, as used for the distances. */
+  features: Matrix;
+}
+
+/**
+ * Writes log W of one omics as a packed matrix at byte offset `dst` of the
+ * arena. `scratch`, when given, is where the features are copied (it must
+ * hold `rows x paddedDim(cols)` doubles).
+ */
+export function computeViewAffinity(
+  arena: Arena,
+  kernels: Kernels,
+  x: Matrix,
+  settings: KernelSettings,
+  onLargeK: LargeKPolicy,
+  dst: number,
+  scratch: number | undefined,
+  warn: WarningSink,
+  ids?: readonly string[],
+  what = '',
+): ViewAffinity {
+  checkMatrix(`features${what}`, x);
+  const present = presentRows(`features${what}`, x);
+  const n = x.rows;
+  const nPresent = countPresent(present, n);
+  const K = resolveNeighbours('K', settings.K, nPresent, onLargeK, warn, what);
+  const standardization = settings.standardize ? fitStandardization(x) : null;
+  const z = standardization ? applyStandardization(x, standardization) : x;
+  const block = loadFeatures(arena, z, present, scratch);
+  const zero = packedDistances(arena, kernels, block, present, settings.metric, dst);
+  reportZeroRows(zero, ids, warn, what);
+  reportDuplicates(arena.f64, dst / 8, n, present, ids, warn, what);
+  const localScale = localScales(arena.f64, dst / 8, n, present, K);
+  applyKernel(arena.f64, dst / 8, n, present, localScale, settings.kernel, settings.mu);
+  return { settings: { ...settings, K }, localScale, present, nPresent, standardization, features: z };
+}
+
+function reportDuplicates(
+  f: Float64Array,
+  base: number,
+  n: number,
+  present: Uint8Array | null,
+  ids: readonly string[] | undefined,
+  warn: WarningSink,
+  what: string,
+): void {
+  const pairs: string[] = [];
+  let count = 0;
+  const involved = new Set<number>();
+  for (let i = 0; i < n; i++) {
+    if (present !== null && present[i] === 0) continue;
+    const start = base + packedRowStart(i);
+    for (let j = 0; j < i; j++) {
+      if (f[start + j] !== 0 || (present !== null && present[j] === 0)) continue;
+      count++;
+      involved.add(i).add(j);
+      if (pairs.length < 5) pairs.push(`${sampleName(ids, j)}=${sampleName(ids, i)}`);
+    }
+  }
+  if (count === 0) return;
+  const names = [...involved].sort((a, b) => a - b).map((i) => sampleName(ids, i));
+  warn({
+    code: 'DUPLICATE_SAMPLES',
+    message: `${PKG}: ${count} pair(s) of samples${what} are at distance 0 (${summarizeIds(pairs)}); they get the largest affinity and neighbour ties are broken by lower index`,
+    ids: names,
+  });
+}
+
+/**
+ * The affinity matrix W (N x N) of one omics (rows of `x` are samples).
+ * Rows entirely NaN mark samples lacking the omics: their rows and columns
+ * are NaN.
+ */
+export function affinityMatrix(x: Matrix, options: AffinityOptions = {}): Matrix {
+  const settings = resolveKernelSettings(options);
+  checkMatrix('features', x);
+  const n = x.rows;
+  const { arena, kernels } = openArena(8 * (packedLength(n) + n * paddedDim(x.cols)) + 1024, options.engine);
+  const dst = arena.alloc(8 * packedLength(n));
+  const view = computeViewAffinity(arena, kernels, x, settings, options.onLargeK ?? 'error', dst, undefined, warnTo(options), options.ids);
+  return expandPacked(arena.f64, dst / 8, n, view.present, options.output ?? 'affinity');
+}
+
+/** One affinity matrix per omics, with the same options (see {@link affinityMatrix}). */
+export function affinityMatrices(xs: readonly Matrix[], options: AffinityOptions = {}): Matrix[] {
+  return xs.map((x) => affinityMatrix(x, options));
+}
+
+/**
+ * The affinity matrix from a precomputed `N x N` distance matrix (SNFtool
+ * `affinityMatrix(Diff)`, snfpy `affinity_matrix(dist)`): the distances are
+ * symmetrised, (D + Dᵀ) / 2, and the diagonal set to 0 first. A sample whose
+ * row is entirely NaN is missing. `metric` and `standardize` do not apply.
+ */
+export function affinityFromDistances(distances: Matrix, options: AffinityOptions = {}): Matrix {
+  checkMatrix('distances', distances);
+  const n = distances.rows;
+  if (distances.cols !== n) throw new RangeError(`${PKG}: a distance matrix must be square, got ${n} x ${distances.cols}`);
+  const settings = resolveKernelSettings(options);
+  const present = presentRows('distances', distances);
+  const K = resolveNeighbours('K', settings.K, countPresent(present, n), options.onLargeK ?? 'error', warnTo(options));
+  const f = new Float64Array(packedLength(n));
+  let p = 0;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const pair = present === null || (present[i] === 1 && present[j] === 1);
+      const v = i === j || !pair ? 0 : (distances.data[i * n + j] + distances.data[j * n + i]) / 2;
+      if (!(v >= 0)) throw new RangeError(`${PKG}: distance (${i}, ${j}) is ${v}; distances must be finite and >= 0`);
+      f[p++] = v;
+    }
+  }
+  const scales = localScales(f, 0, n, present, K);
+  applyKernel(f, 0, n, present, scales, settings.kernel, settings.mu);
+  return expandPacked(f, 0, n, present, options.output ?? 'affinity');
+}
+
+function expandPacked(f: Float64Array, base: number, n: number, present: Uint8Array | null, output: 'affinity' | 'log'): Matrix {
+  checkChoice('output', output, ['affinity', 'log']);
+  const out = new Float64Array(n * n);
+  let p = base;
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      const missing = present !== null && (present[i] === 0 || present[j] === 0);
+      const v = missing ? Number.NaN : output === 'log' ? f[p] : Math.exp(f[p]);
+      p++;
+      out[i * n + j] = v;
+      out[j * n + i] = v;
+    }
+  }
+  return createMatrix(n, n, out);
+}
+
+function warnTo(options: { onWarning?: WarningSink }): WarningSink {
+  return options.onWarning ?? ((_: BmlWarning) => undefined);
+}

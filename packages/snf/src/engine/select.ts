@@ -1,0 +1,18 @@
+import { Arena } from './arena.js';
+import { jsKernels, kernelModule, wasmKernels, type Kernels } from './kernels.js';
+
+/** Which implementation runs the hot loops: WebAssembly SIMD when available (`auto`), or one of them by name. */
+export type EngineChoice = 'auto' | 'wasm' | 'js';
+
+/** Whether the WebAssembly SIMD kernels can run here. */
+export function wasmAvailable(): boolean {
+  return kernelModule() !== null;
+}
+
+/** An arena of about `bytes` bytes and the kernels that work on it. */
+export function openArena(bytes: number, engine: EngineChoice = 'auto'): { arena: Arena; kernels: Kernels } {
+  const useWasm = engine === 'wasm' || (engine === 'auto' && wasmAvailable());
+  if (engine === 'wasm' && !wasmAvailable()) throw new Error('@bml/snf: WebAssembly SIMD is not available in this runtime; use engine "js"');
+  const arena = new Arena(bytes, useWasm);
+  return { arena, kernels: useWasm ? wasmKernels(arena) : jsKernels(arena) };
+}

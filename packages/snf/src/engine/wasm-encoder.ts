@@ -1,0 +1,142 @@
+/**
+ * A minimal WebAssembly binary encoder: just enough to emit the few numeric
+ * kernels of this package (loops, integer address arithmetic, f64 and
+ * 128-bit SIMD loads, multiplies, adds and stores) without a toolchain.
+ * Each helper returns the bytes of one instruction; a function body is the
+ * concatenation of those arrays.
+ *
+ * Reference: WebAssembly Core Specification 2.0, section 5 (binary format)
+ * and the fixed-width SIMD proposal's opcode table.
+ */
+
+export type Bytes = number[];
+
+/** Value types. */
+export const I32 = 0x7f;
+export const F64 = 0x7c;
+export const V128 = 0x7b;
+
+/** Unsigned LEB128. */
+export function uleb(value: number): Bytes {
+  const out: Bytes = [];
+  let v = value >>> 0;
+  do {
+    let byte = v & 0x7f;
+    v >>>= 7;
+    if (v !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (v !== 0);
+  return out;
+}
+
+/** Signed LEB128 (32-bit). */
+export function sleb(value: number): Bytes {
+  const out: Bytes = [];
+  let v = value | 0;
+  for (;;) {
+    const byte = v & 0x7f;
+    v >>= 7;
+    const done = (v === 0 && (byte & 0x40) === 0) || (v === -1 && (byte & 0x40) !== 0);
+    out.push(done ? byte : byte | 0x80);
+    if (done) return out;
+  }
+}
+
+function vector(items: Bytes[]): Bytes {
+  return [...uleb(items.length), ...items.flat()];
+}
+
+function name(text: string): Bytes {
+  const bytes = Array.from(new TextEncoder().encode(text));
+  return [...uleb(bytes.length), ...bytes];
+}
+
+function section(id: number, body: Bytes): Bytes {
+  return [id, ...uleb(body.length), ...body];
+}
+
+const simd = (code: number, ...rest: number[]): Bytes => [0xfd, ...uleb(code), ...rest];
+
+/** Instructions, one helper per opcode used. */
+export const op = {
+  block: (): Bytes => [0x02, 0x40],
+  loop: (): Bytes => [0x03, 0x40],
+  if: (): Bytes => [0x04, 0x40],
+  end: (): Bytes => [0x0b],
+  br: (depth: number): Bytes => [0x0c, ...uleb(depth)],
+  brIf: (depth: number): Bytes => [0x0d, ...uleb(depth)],
+  get: (local: number): Bytes => [0x20, ...uleb(local)],
+  set: (local: number): Bytes => [0x21, ...uleb(local)],
+  tee: (local: number): Bytes => [0x22, ...uleb(local)],
+  i32Load: (offset = 0): Bytes => [0x28, 2, ...uleb(offset)],
+  f64Load: (offset = 0): Bytes => [0x2b, 3, ...uleb(offset)],
+  f64Store: (offset = 0): Bytes => [0x39, 3, ...uleb(offset)],
+  i32Const: (value: number): Bytes => [0x41, ...sleb(value)],
+  f64Const: (value: number): Bytes => [0x44, ...new Uint8Array(new Float64Array([value]).buffer)],
+  i32Eqz: (): Bytes => [0x45],
+  i32LtS: (): Bytes => [0x48],
+  i32GeS: (): Bytes => [0x4e],
+  i32Add: (): Bytes => [0x6a],
+  i32Sub: (): Bytes => [0x6b],
+  i32Mul: (): Bytes => [0x6c],
+  i32And: (): Bytes => [0x71],
+  i32Shl: (): Bytes => [0x74],
+  i32ShrU: (): Bytes => [0x76],
+  f64Add: (): Bytes => [0xa0],
+  f64Sub: (): Bytes => [0xa1],
+  f64Mul: (): Bytes => [0xa2],
+  v128Load: (offset = 0): Bytes => simd(0x00, 4, ...uleb(offset)),
+  v128Store: (offset = 0): Bytes => simd(0x0b, 4, ...uleb(offset)),
+  v128Load64Splat: (offset = 0): Bytes => simd(0x0a, 3, ...uleb(offset)),
+  f64x2Splat: (): Bytes => simd(0x14),
+  v128Zero: (): Bytes => simd(0x0c, ...new Array<number>(16).fill(0)),
+  f64x2ExtractLane: (lane: number): Bytes => simd(0x21, lane),
+  f64x2Add: (): Bytes => simd(0xf0),
+  f64x2Sub: (): Bytes => simd(0xf1),
+  f64x2Mul: (): Bytes => simd(0xf2),
+};
+
+/** One function of a module: parameter and local types, and its body (without the final `end`). */
+export interface FunctionSpec {
+  name: string;
+  params: number[];
+  locals: number[];
+  body: Bytes;
+}
+
+/**
+ * Encodes a module that imports one linear memory as `env.memory` (with at
+ * least one page) and exports every function in `functions` by its name.
+ * Functions return nothing.
+ */
+export function encodeModule(functions: readonly FunctionSpec[]): Uint8Array {
+  const types = functions.map((f) => [0x60, ...vector(f.params.map((p) => [p])), ...vector([])]);
+  const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]];
+  const declarations = functions.map((_, i) => uleb(i));
+  const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
+  const codes = functions.map((f) => {
+    const locals = groupLocals(f.locals);
+    const body = [...vector(locals), ...f.body, ...op.end()];
+    return [...uleb(body.length), ...body];
+  });
+  return new Uint8Array([
+    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    ...section(1, vector(types)),
+    ...section(2, vector(imports)),
+    ...section(3, vector(declarations)),
+    ...section(7, vector(exports)),
+    ...section(10, vector(codes)),
+  ]);
+}
+
+function groupLocals(types: readonly number[]): Bytes[] {
+  const groups: Bytes[] = [];
+  let i = 0;
+  while (i < types.length) {
+    let j = i;
+    while (j < types.length && types[j] === types[i]) j++;
+    groups.push([...uleb(j - i), types[i]]);
+    i = j;
+  }
+  return groups;
+}
