@@ -59,7 +59,7 @@ function matmul(a: Dense, b: Dense): Dense {
 }
 
 function transpose(a: Dense): Dense {
-  return a[0].map((_, j) => Float64Array.from(a, (row) => row[j]));
+  return Array.from(a[0], (_, j) => Float64Array.from(a, (row) => row[j]));
 }
 
 function symmetrize(a: Dense): Dense {

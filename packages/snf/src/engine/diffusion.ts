@@ -114,7 +114,7 @@ function buildLanes(arena: Arena, kernels: Kernels, n: number, r0: number, views
   const f = arena.f64;
   const x = X / 8;
   if (views.some((u) => u.present !== null)) {
-    buildLanesMissing(f, n, r0, views, v, x);
+    buildLanesMissing(f, n, r0, views, v, sum, x);
     return;
   }
   const rows = Math.min(8, n - r0);
@@ -137,9 +137,15 @@ function buildLanes(arena: Arena, kernels: Kernels, n: number, r0: number, views
   }
 }
 
-function buildLanesMissing(f: Float64Array, n: number, r0: number, views: readonly DiffusionView[], v: number, x: number): void {
-  const m = views.length;
+/**
+ * Missing data: Σ_{u≠v having r and c} P_u(r, c) = ΣP(r, c) - P_v(r, c),
+ * since a view lacking r or c holds 0 there; ΣP still holds the previous
+ * iteration, so this stays a Jacobi update.
+ */
+function buildLanesMissing(f: Float64Array, n: number, r0: number, views: readonly DiffusionView[], v: number, sum: number, x: number): void {
+  const s = sum / 8;
   const pv = views[v].P / 8;
+  const own = views[v].present;
   for (let b = 0; b < 8; b++) {
     const r = r0 + b;
     for (let c = 0; c < n; c++) {
@@ -148,16 +154,13 @@ function buildLanesMissing(f: Float64Array, n: number, r0: number, views: readon
         continue;
       }
       const e = r >= c ? packedRowStart(r) + c : packedRowStart(c) + r;
-      let total = 0;
       let count = 0;
-      for (let u = 0; u < m; u++) {
-        if (u === v) continue;
+      for (let u = 0; u < views.length; u++) {
         const pu = views[u].present;
-        if (pu !== null && (pu[r] === 0 || pu[c] === 0)) continue;
-        total += f[views[u].P / 8 + e];
-        count++;
+        if (u !== v && (pu === null || (pu[r] === 1 && pu[c] === 1))) count++;
       }
-      f[x + c * 8 + b] = count > 0 ? total / count : f[pv + e];
+      const ownValue = own === null || (own[r] === 1 && own[c] === 1) ? f[pv + e] : 0;
+      f[x + c * 8 + b] = count > 0 ? (f[s + e] - ownValue) / count : ownValue;
     }
   }
 }

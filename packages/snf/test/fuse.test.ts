@@ -1,0 +1,172 @@
+import { describe, expect, it } from 'vitest';
+import { createMatrix, InvalidInputError, type Matrix } from '@bml/core';
+import {
+  affinityMatrix,
+  fuseFeatures,
+  snf,
+  symmetricToDense,
+  wasmAvailable,
+  type NormalizationRule,
+} from '../src/index.js';
+import { gaussianClusters, maxRelativeError, naiveSnf } from './helpers.js';
+
+function views(seed: number, m: number, perCluster = 20, dims = [6, 4, 8]): Matrix[] {
+  return Array.from({ length: m }, (_, v) => gaussianClusters(seed + v, 3, perCluster, dims[v % dims.length], 1 + v / 2).x);
+}
+
+describe('sparse packed diffusion against dense matrix products', () => {
+  const cases: [NormalizationRule, number][] = [
+    ['snftool', 2],
+    ['snftool', 3],
+    ['snfpy', 2],
+    ['snfpy', 3],
+  ];
+  it.each(cases)('agrees under %s rules with %i omics', (rule, m) => {
+    const aff = views(11, m).map((x) => affinityMatrix(x, { K: 7 }));
+    const sparse = snf(aff, { K: 7, t: 6, normalization: rule });
+    const dense = naiveSnf(aff, { K: 7, t: 6, rule });
+    expect(maxRelativeError(sparse.data, dense.data, 1e-300)).toBeLessThan(1e-11);
+  });
+
+  it('agrees for a sample count that is not a multiple of 8', () => {
+    const aff = views(5, 2, 13).map((x) => affinityMatrix(x, { K: 5 }));
+    expect(aff[0].rows).toBe(39);
+    const sparse = snf(aff, { K: 5, t: 4 });
+    const dense = naiveSnf(aff, { K: 5, t: 4, rule: 'snftool' });
+    expect(maxRelativeError(sparse.data, dense.data)).toBeLessThan(1e-11);
+  });
+
+  it.skipIf(!wasmAvailable())('gives bit-identical results with the WebAssembly and JavaScript kernels', () => {
+    const x = views(2, 3, 17);
+    const a = fuseFeatures(x, { K: 6, t: 5, engine: 'wasm' });
+    const b = fuseFeatures(x, { K: 6, t: 5, engine: 'js' });
+    expect(a.engine).toBe('wasm');
+    expect(b.engine).toBe('js');
+    expect(Array.from(a.fused.data)).toEqual(Array.from(b.fused.data));
+  });
+});
+
+describe('snf', () => {
+  const x = views(21, 3);
+
+  it('returns a symmetric matrix whose off-diagonal rows sum to about 1/2 (snftool rules)', () => {
+    const fused = snf(x.map((v) => affinityMatrix(v, { K: 10 })), { K: 10 });
+    const n = fused.rows;
+    let total = 0;
+    for (let i = 0; i < n; i++) {
+      expect(fused.data[i * n + i]).toBe(0.5);
+      for (let j = 0; j < n; j++) {
+        expect(fused.data[i * n + j]).toBe(fused.data[j * n + i]);
+        if (i !== j) total += fused.data[i * n + j];
+      }
+    }
+    expect(total).toBeCloseTo(n / 2, 10);
+  });
+
+  it('returns the normalised network of a single omics', () => {
+    const w = affinityMatrix(x[0], { K: 10 });
+    const one = snf([w], { K: 10, detailed: true });
+    expect(one.iterations).toBe(0);
+    expect(maxRelativeError(one.fused.data, naiveSnf([w], { K: 10, t: 20, rule: 'snftool' }).data)).toBeLessThan(1e-13);
+  });
+
+  it('reports the detailed state: P_v, S_v with K entries per row, changes and timings', () => {
+    const result = snf(x.map((v) => affinityMatrix(v, { K: 10 })), { K: 10, t: 5, detailed: true });
+    expect(result.iterations).toBe(5);
+    expect(result.changes).toHaveLength(5);
+    expect(result.converged).toBe(false);
+    expect(result.views).toHaveLength(3);
+    for (const view of result.views) {
+      const n = view.S.rows;
+      for (let i = 0; i < n; i++) {
+        expect(view.S.rowPtr[i + 1] - view.S.rowPtr[i]).toBe(10);
+        let s = 0;
+        for (let p = view.S.rowPtr[i]; p < view.S.rowPtr[i + 1]; p++) s += view.S.values[p];
+        expect(s).toBeCloseTo(1, 14);
+      }
+      const dense = symmetricToDense(view.P);
+      expect(dense.rows).toBe(n);
+    }
+    expect(result.timings.totalMs).toBeGreaterThan(0);
+  });
+
+  it('stops early once the relative change falls below the tolerance', () => {
+    const aff = x.map((v) => affinityMatrix(v, { K: 10 }));
+    const result = snf(aff, { K: 10, t: 50, tolerance: 1e-4, detailed: true });
+    expect(result.converged).toBe(true);
+    expect(result.iterations).toBeLessThan(50);
+    expect(result.changes[result.changes.length - 1]).toBeLessThan(1e-4);
+    const plain = snf(aff, { K: 10, t: result.iterations });
+    expect(Array.from(result.fused.data)).toEqual(Array.from(plain.data));
+  });
+
+  it('refuses a fusion above the memory limit, naming N and the bytes needed', () => {
+    const aff = x.map((v) => affinityMatrix(v, { K: 10 }));
+    expect(() => snf(aff, { maxMemoryBytes: 10_000 })).toThrow(InvalidInputError);
+    expect(() => snf(aff, { maxMemoryBytes: 10_000 })).toThrow(/fusing 60 samples in 3 omics needs about .* GiB/);
+  });
+
+  it('clamps K in the fusion when asked, and refuses it otherwise', () => {
+    const aff = x.map((v) => affinityMatrix(v, { K: 10 }));
+    expect(() => snf(aff, { K: 60 })).toThrow(/K = 60, samples = 60/);
+    const result = snf(aff, { K: 60, onLargeK: 'clamp', detailed: true });
+    expect(result.views[0].K).toBe(59);
+    expect(result.warnings.map((w) => w.code)).toContain('K_CLAMPED');
+  });
+
+  it('normalises rows from log-affinities even when every entry would underflow', () => {
+    const { x: far } = gaussianClusters(4, 2, 10, 3, 1);
+    const big = createMatrix(far.rows, far.cols, far.data.map((v) => v * 1e4));
+    const log = affinityMatrix(big, { K: 5, standardize: false, output: 'log' });
+    const lin = affinityMatrix(big, { K: 5, standardize: false });
+    const offDiagonal = lin.data.filter((_, e) => e % (far.rows + 1) !== 0);
+    expect(offDiagonal.every((v) => v === 0)).toBe(true);
+    const fused = snf([log, log], { K: 5, t: 3, input: 'log' });
+    expect(fused.data.every(Number.isFinite)).toBe(true);
+    const viaFeatures = fuseFeatures([big, big], { K: 5, t: 3, standardize: false });
+    expect(maxRelativeError(viaFeatures.fused.data, fused.data)).toBeLessThan(1e-10);
+  });
+});
+
+describe('samples missing from an omics', () => {
+  const full = views(31, 3, 12);
+  const n = full[0].rows;
+  const missing: number[][] = [[], [0, 5, 17], [3, 5]];
+  const withNaN = full.map((x, v) => {
+    const data = x.data.slice();
+    for (const i of missing[v]) data.fill(Number.NaN, i * x.cols, (i + 1) * x.cols);
+    return createMatrix(x.rows, x.cols, data);
+  });
+  const presence = missing.map((list) => {
+    if (list.length === 0) return null;
+    const p = new Uint8Array(n).fill(1);
+    for (const i of list) p[i] = 0;
+    return p;
+  });
+
+  it.each(['snftool', 'snfpy'] as const)('average each pair over the omics having both (%s rules)', (rule) => {
+    const aff = withNaN.map((x) => affinityMatrix(x, { K: 6 }));
+    expect(Number.isNaN(aff[1].data[0])).toBe(true);
+    const fused = snf(aff, { K: 6, t: 5, normalization: rule });
+    const dense = naiveSnf(aff, { K: 6, t: 5, rule, presence });
+    expect(fused.data.every(Number.isFinite)).toBe(true);
+    expect(maxRelativeError(fused.data, dense.data, 1e-300)).toBeLessThan(1e-11);
+  });
+
+  it('give the same fusion from features with NaN rows', () => {
+    const fromFeatures = fuseFeatures(withNaN, { K: 6, t: 5 });
+    const fromAffinities = snf(withNaN.map((x) => affinityMatrix(x, { K: 6 })), { K: 6, t: 5 });
+    expect(maxRelativeError(fromFeatures.fused.data, fromAffinities.data)).toBeLessThan(1e-12);
+    expect(fromFeatures.views[1].present?.[5]).toBe(0);
+    expect(fromFeatures.views[1].S.rowPtr[6] - fromFeatures.views[1].S.rowPtr[5]).toBe(0);
+  });
+
+  it('refuse a sample that has no omics at all', () => {
+    const data = withNaN.map((x) => {
+      const d = x.data.slice();
+      d.fill(Number.NaN, 8 * x.cols, 9 * x.cols);
+      return createMatrix(x.rows, x.cols, d);
+    });
+    expect(() => fuseFeatures(data, { K: 6 })).toThrow(/sample 8 has none of the 3 omics/);
+  });
+});
