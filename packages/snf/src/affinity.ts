@@ -30,22 +30,22 @@
  * kernels are scale invariant up to a constant factor per row.
  */
 
-import { createMatrix, summarizeIds, type BmlWarning, type Matrix } from '@bml/core';
+import { createMatrix, type BmlWarning, type Matrix } from '@bml/core';
 import {
   applyStandardization,
+  featureBytes,
   fitStandardization,
   loadFeatures,
   METRICS,
-  packedDistances,
-  paddedDim,
   reportZeroRows,
+  tiledDistances,
   type DistanceMetric,
   type Standardization,
 } from './distance.js';
 import type { Arena } from './engine/arena.js';
 import type { Kernels } from './engine/kernels.js';
 import { openArena, type EngineChoice } from './engine/select.js';
-import { packedLength, packedRowStart } from './symmetric.js';
+import { mirrorDiagonalTiles, tiledIndex, tiledLength, tileRows, tileStart, untileInto } from './symmetric.js';
 import {
   checkChoice,
   checkMatrix,
@@ -142,14 +142,15 @@ export function logKernel(kernel: KernelName, rho: number, mi: number, mj: numbe
 
 /**
  * Mean of the K smallest off-diagonal entries of each present row of the
- * packed matrix at element offset `base` (entries between present samples only).
+ * tiled matrix at element offset `base` (entries between present samples only).
  */
 export function localScales(f: Float64Array, base: number, n: number, present: Uint8Array | null, K: number): Float64Array {
   const heap = new Float64Array(n * K);
   const size = new Int32Array(n);
+  // max-heap per row of the K smallest values seen
   const offer = (r: number, v: number): void => {
     const h = r * K;
-    let s = size[r];
+    const s = size[r];
     if (s < K) {
       let c = s;
       heap[h + c] = v;
@@ -179,22 +180,27 @@ export function localScales(f: Float64Array, base: number, n: number, present: U
       c = m;
     }
   };
-  for (let i = 0; i < n; i++) {
-    if (present !== null && present[i] === 0) continue;
-    const start = base + packedRowStart(i);
-    for (let j = 0; j < i; j++) {
-      if (present !== null && present[j] === 0) continue;
-      const v = f[start + j];
-      if (size[i] < K || v < heap[i * K]) offer(i, v);
-      if (size[j] < K || v < heap[j * K]) offer(j, v);
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    for (let J = 0; J <= I; J++) {
+      const t = base + tileStart(I, J);
+      for (let c = 0; c < 8; c++) {
+        const j = 8 * J + c;
+        if (j >= n || (present !== null && present[j] === 0)) continue;
+        for (let b = J === I ? c + 1 : 0; b < 8; b++) {
+          const i = 8 * I + b;
+          if (i >= n || (present !== null && present[i] === 0)) continue;
+          const v = f[t + 8 * c + b];
+          if (size[i] < K || v < heap[i * K]) offer(i, v);
+          if (size[j] < K || v < heap[j * K]) offer(j, v);
+        }
+      }
     }
   }
   const out = new Float64Array(n);
-  const tmp = new Float64Array(K);
   for (let i = 0; i < n; i++) {
     if (size[i] === 0) continue;
-    tmp.set(heap.subarray(i * K, i * K + size[i]));
-    const sorted = tmp.subarray(0, size[i]).sort();
+    const sorted = heap.slice(i * K, i * K + size[i]).sort();
     let s = 0;
     for (let k = 0; k < sorted.length; k++) s += sorted[k];
     out[i] = s / sorted.length;
@@ -203,8 +209,8 @@ export function localScales(f: Float64Array, base: number, n: number, present: U
 }
 
 /**
- * Replaces the packed distances at element offset `base` by log W (missing
- * pairs -Infinity).
+ * Replaces the tiled distances at element offset `base` by log W (pairs
+ * with a missing sample, and the padding, -Infinity).
  */
 export function applyKernel(
   f: Float64Array,
@@ -215,16 +221,20 @@ export function applyKernel(
   kernel: KernelName,
   mu: number,
 ): void {
-  for (let i = 0; i < n; i++) {
-    const start = base + packedRowStart(i);
-    const pi = present === null || present[i] === 1;
-    const mi = scales[i];
-    for (let j = 0; j <= i; j++) {
-      if (!pi || (present !== null && present[j] === 0)) {
-        f[start + j] = Number.NEGATIVE_INFINITY;
-        continue;
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    for (let J = 0; J <= I; J++) {
+      const t = base + tileStart(I, J);
+      for (let c = 0; c < 8; c++) {
+        const j = 8 * J + c;
+        const pj = j < n && (present === null || present[j] === 1);
+        for (let b = 0; b < 8; b++) {
+          const i = 8 * I + b;
+          const e = t + 8 * c + b;
+          if (!pj || i >= n || (present !== null && present[i] === 0)) f[e] = Number.NEGATIVE_INFINITY;
+          else f[e] = logKernel(kernel, f[e], scales[i], scales[j], mu);
+        }
       }
-      f[start + j] = logKernel(kernel, f[start + j], mi, scales[j], mu);
     }
   }
 }
@@ -245,9 +255,9 @@ export interface ViewAffinity {
 }
 
 /**
- * Writes log W of one omics as a packed matrix at byte offset `dst` of the
+ * Writes log W of one omics as a tiled matrix at byte offset `dst` of the
  * arena. `scratch`, when given, is where the features are copied (it must
- * hold `rows x paddedDim(cols)` doubles).
+ * hold `featureBytes(rows, cols)` bytes).
  */
 export function computeViewAffinity(
   arena: Arena,
@@ -269,7 +279,7 @@ export function computeViewAffinity(
   const standardization = settings.standardize ? fitStandardization(x) : null;
   const z = standardization ? applyStandardization(x, standardization) : x;
   const block = loadFeatures(arena, z, present, scratch);
-  const zero = packedDistances(arena, kernels, block, present, settings.metric, dst);
+  const zero = tiledDistances(arena, kernels, block, present, settings.metric, dst);
   reportZeroRows(zero, ids, warn, what);
   reportDuplicates(arena.f64, dst / 8, n, present, ids, warn, what);
   const localScale = localScales(arena.f64, dst / 8, n, present, K);
@@ -286,24 +296,31 @@ function reportDuplicates(
   warn: WarningSink,
   what: string,
 ): void {
-  const pairs: string[] = [];
-  let count = 0;
-  const involved = new Set<number>();
-  for (let i = 0; i < n; i++) {
-    if (present !== null && present[i] === 0) continue;
-    const start = base + packedRowStart(i);
-    for (let j = 0; j < i; j++) {
-      if (f[start + j] !== 0 || (present !== null && present[j] === 0)) continue;
-      count++;
-      involved.add(i).add(j);
-      if (pairs.length < 5) pairs.push(`${sampleName(ids, j)}=${sampleName(ids, i)}`);
+  const pairs: [number, number][] = [];
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    for (let J = 0; J <= I; J++) {
+      const t = base + tileStart(I, J);
+      for (let c = 0; c < 8; c++) {
+        const j = 8 * J + c;
+        for (let b = J === I ? c + 1 : 0; b < 8; b++) {
+          const i = 8 * I + b;
+          if (i >= n || j >= n || f[t + 8 * c + b] !== 0) continue;
+          if (present !== null && (present[i] === 0 || present[j] === 0)) continue;
+          pairs.push([j, i]);
+        }
+      }
     }
   }
-  if (count === 0) return;
-  const names = [...involved].sort((a, b) => a - b).map((i) => sampleName(ids, i));
+  if (pairs.length === 0) return;
+  pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
+  const involved = [...new Set(pairs.flat())].sort((a, b) => a - b);
+  const names = involved.map((i) => sampleName(ids, i));
+  const shown = pairs.slice(0, 5).map(([a, b]) => `${sampleName(ids, a)}=${sampleName(ids, b)}`).join(', ');
+  const more = pairs.length > 5 ? ` and ${pairs.length - 5} more` : '';
   warn({
     code: 'DUPLICATE_SAMPLES',
-    message: `${PKG}: ${count} pair(s) of samples${what} are at distance 0 (${summarizeIds(pairs)}); they get the largest affinity and neighbour ties are broken by lower index`,
+    message: `${PKG}: ${pairs.length} pair(s) of samples${what} are at distance 0 (${shown}${more}); they get the largest affinity and neighbour ties are broken by lower index`,
     ids: names,
   });
 }
@@ -317,8 +334,8 @@ export function affinityMatrix(x: Matrix, options: AffinityOptions = {}): Matrix
   const settings = resolveKernelSettings(options);
   checkMatrix('features', x);
   const n = x.rows;
-  const { arena, kernels } = openArena(8 * (packedLength(n) + n * paddedDim(x.cols)) + 1024, options.engine);
-  const dst = arena.alloc(8 * packedLength(n));
+  const { arena, kernels } = openArena(8 * tiledLength(n) + featureBytes(n, x.cols) + 4096, options.engine);
+  const dst = arena.alloc(8 * tiledLength(n));
   const view = computeViewAffinity(arena, kernels, x, settings, options.onLargeK ?? 'error', dst, undefined, warnTo(options), options.ids);
   return expandPacked(arena.f64, dst / 8, n, view.present, options.output ?? 'affinity');
 }
@@ -341,16 +358,16 @@ export function affinityFromDistances(distances: Matrix, options: AffinityOption
   const settings = resolveKernelSettings(options);
   const present = presentRows('distances', distances);
   const K = resolveNeighbours('K', settings.K, countPresent(present, n), options.onLargeK ?? 'error', warnTo(options));
-  const f = new Float64Array(packedLength(n));
-  let p = 0;
+  const f = new Float64Array(tiledLength(n));
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       const pair = present === null || (present[i] === 1 && present[j] === 1);
       const v = i === j || !pair ? 0 : (distances.data[i * n + j] + distances.data[j * n + i]) / 2;
       if (!(v >= 0)) throw new RangeError(`${PKG}: distance (${i}, ${j}) is ${v}; distances must be finite and >= 0`);
-      f[p++] = v;
+      f[tiledIndex(i, j)] = v;
     }
   }
+  mirrorDiagonalTiles(f, 0, n);
   const scales = localScales(f, 0, n, present, K);
   applyKernel(f, 0, n, present, scales, settings.kernel, settings.mu);
   return expandPacked(f, 0, n, present, options.output ?? 'affinity');
@@ -359,14 +376,12 @@ export function affinityFromDistances(distances: Matrix, options: AffinityOption
 function expandPacked(f: Float64Array, base: number, n: number, present: Uint8Array | null, output: 'affinity' | 'log'): Matrix {
   checkChoice('output', output, ['affinity', 'log']);
   const out = new Float64Array(n * n);
-  let p = base;
+  untileInto(f, base, n, out);
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) {
-      const missing = present !== null && (present[i] === 0 || present[j] === 0);
-      const v = missing ? Number.NaN : output === 'log' ? f[p] : Math.exp(f[p]);
-      p++;
-      out[i * n + j] = v;
-      out[j * n + i] = v;
+    for (let j = 0; j < n; j++) {
+      const e = i * n + j;
+      if (present !== null && (present[i] === 0 || present[j] === 0)) out[e] = Number.NaN;
+      else if (output === 'affinity') out[e] = Math.exp(out[e]);
     }
   }
   return createMatrix(n, n, out);

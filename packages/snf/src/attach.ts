@@ -28,12 +28,12 @@
 
 import { createMatrix, InternalError, type BmlWarning, type CsrMatrix, type Matrix } from '@bml/core';
 import { logKernel, type KernelSettings } from './affinity.js';
-import { applyStandardization, loadFeatures, paddedDim, rowDistances, type Standardization } from './distance.js';
+import { applyStandardization, featureBytes, loadFeatures, rowDistances, type Standardization } from './distance.js';
 import { openArena, type EngineChoice } from './engine/select.js';
 import { fuseFeatures, type FuseFeaturesOptions, type SnfResult } from './fuse.js';
 import { similarityGraph, type Graph, type GraphOptions } from './graph.js';
 import { topK } from './select.js';
-import { readPackedRow, type SymmetricMatrix } from './symmetric.js';
+import type { SymmetricMatrix } from './symmetric.js';
 import { checkInteger, checkMatrix, fail, PKG, presentRows, type WarningSink } from './validate.js';
 
 /** Options of {@link fitFusion}: affinity and fusion options, plus the graph's. */
@@ -200,8 +200,7 @@ function diffusedRows(
   const m = model.omics.length;
   const { kernel, K, mu, metric } = omics.settings;
   const train = omics.features;
-  const dim = paddedDim(train.cols);
-  const { arena, kernels } = openArena(8 * ((N + z.rows) * dim + N) + 4096, engine);
+  const { arena, kernels } = openArena(featureBytes(N, train.cols) + featureBytes(z.rows, z.cols) + 8 * N + 4096, engine);
   const trainBlock = loadFeatures(arena, train, omics.present);
   const newBlock = loadFeatures(arena, z, present);
   const out = arena.alloc(8 * N);
@@ -266,7 +265,7 @@ function otherViewsRow(model: FusionModel, v: number, l: number, out: Float64Arr
     out.fill(0);
     const row = new Float64Array(N);
     for (const o of others) {
-      readPackedRow(o.P.data, 0, N, l, row);
+      o.P.row(l, row);
       for (let c = 0; c < N; c++) out[c] += row[c];
     }
     for (let c = 0; c < N; c++) out[c] /= others.length;
@@ -277,14 +276,14 @@ function otherViewsRow(model: FusionModel, v: number, l: number, out: Float64Arr
   out.fill(0);
   for (const o of others) {
     if (o.present !== null && o.present[l] === 0) continue;
-    readPackedRow(o.P.data, 0, N, l, row);
+    o.P.row(l, row);
     for (let c = 0; c < N; c++) {
       if (o.present !== null && o.present[c] === 0) continue;
       out[c] += row[c];
       count[c] += 1;
     }
   }
-  readPackedRow(model.omics[v].P.data, 0, N, l, row);
+  model.omics[v].P.row(l, row);
   for (let c = 0; c < N; c++) out[c] = count[c] > 0 ? out[c] / count[c] : row[c];
 }
 

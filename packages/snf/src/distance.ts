@@ -17,7 +17,7 @@ import { createMatrix, type Matrix } from '@bml/core';
 import type { Arena } from './engine/arena.js';
 import type { Kernels } from './engine/kernels.js';
 import { openArena, type EngineChoice } from './engine/select.js';
-import { packedLength, packedRowStart, unpackInto } from './symmetric.js';
+import { tiledLength, tileRows, tileStart, untileInto } from './symmetric.js';
 import { checkChoice, checkMatrix, countPresent, PKG, presentRows, sampleName, type WarningSink } from './validate.js';
 import { summarizeIds } from '@bml/core';
 
@@ -103,14 +103,13 @@ export function distanceMatrix(x: Matrix, options: DistanceOptions = {}): Matrix
   const metric = checkChoice('metric', options.metric ?? 'euclidean', METRICS);
   const present = presentRows('features', x);
   const n = x.rows;
-  const dim = paddedDim(x.cols);
-  const { arena, kernels } = openArena(8 * (packedLength(n) + n * dim) + 1024, options.engine);
+  const { arena, kernels } = openArena(8 * (tiledLength(n) + 2 * tileRows(n) * 8 * x.cols) + 4096, options.engine);
   const block = loadFeatures(arena, x, present);
-  const dst = arena.alloc(8 * packedLength(n));
-  const zero = packedDistances(arena, kernels, block, present, metric, dst);
+  const dst = arena.alloc(8 * tiledLength(n));
+  const zero = tiledDistances(arena, kernels, block, present, metric, dst);
   reportZeroRows(zero, options.ids, options.onWarning);
   const out = new Float64Array(n * n);
-  unpackInto(arena.f64, dst / 8, n, out);
+  untileInto(arena.f64, dst / 8, n, out);
   if (present !== null) maskMissing(out, n, present);
   return createMatrix(n, n, out);
 }
@@ -126,8 +125,7 @@ export function crossDistances(a: Matrix, b: Matrix, options: DistanceOptions = 
   const metric = checkChoice('metric', options.metric ?? 'euclidean', METRICS);
   const pa = presentRows('features', a);
   const pb = presentRows('features', b);
-  const dim = paddedDim(a.cols);
-  const { arena, kernels } = openArena(8 * ((a.rows + b.rows) * dim + b.rows) + 1024, options.engine);
+  const { arena, kernels } = openArena(featureBytes(a.rows, a.cols) + featureBytes(b.rows, b.cols) + 8 * b.rows + 4096, options.engine);
   const blockA = loadFeatures(arena, a, pa);
   const blockB = loadFeatures(arena, b, pb);
   const row = arena.alloc(8 * b.rows);
@@ -137,10 +135,10 @@ export function crossDistances(a: Matrix, b: Matrix, options: DistanceOptions = 
     rowDistances(arena, kernels, blockA, i, blockB, b.rows, metric, row);
     const f = arena.f64;
     for (let j = 0; j < b.rows; j++) out[i * b.rows + j] = f[row / 8 + j];
-    if (metric === 'cosine' && blockA.norms![i] === 0 && (pa === null || pa[i] === 1)) zero.add(i);
+    if (metric === 'cosine' && blockA.norms[i] === 0 && (pa === null || pa[i] === 1)) zero.add(i);
   }
   if (metric === 'cosine') {
-    for (let j = 0; j < b.rows; j++) if (blockB.norms![j] === 0 && (pb === null || pb[j] === 1)) zero.add(-1 - j);
+    for (let j = 0; j < b.rows; j++) if (blockB.norms[j] === 0 && (pb === null || pb[j] === 1)) zero.add(-1 - j);
   }
   for (let i = 0; i < a.rows; i++) {
     for (let j = 0; j < b.rows; j++) {
@@ -160,43 +158,53 @@ export function crossDistances(a: Matrix, b: Matrix, options: DistanceOptions = 
 // ---------------------------------------------------------------------------
 // Arena-level helpers (shared with the affinity and fusion code)
 
-/** Features copied into an arena: `rows` rows of `dim` doubles (zero padded), missing rows zero. */
+/**
+ * Features copied into an arena twice: row by row (`rows x dim` doubles at
+ * `offset`) and as lanes of 8 (block I of 8 rows holds x[8I + b][k] at
+ * `lanes + 64 (I dim + k) + 8 b`). Missing rows and padding rows are zeros.
+ */
 export interface FeatureBlock {
   offset: number;
+  lanes: number;
   rows: number;
   dim: number;
   /** Euclidean norm of each row (for the cosine metric). */
-  norms: Float64Array | null;
+  norms: Float64Array;
 }
 
-/** Row length padded to a multiple of 4 (the SIMD kernels' step). */
-export function paddedDim(cols: number): number {
-  return Math.max(4, Math.ceil(cols / 4) * 4);
+/** Bytes {@link loadFeatures} needs for `rows x cols` features. */
+export function featureBytes(rows: number, cols: number): number {
+  return 8 * (rows + tileRows(rows) * 8) * cols + 128;
 }
 
 /** Copies the rows of `x` into the arena (at `offset` when given), missing rows as zeros. */
 export function loadFeatures(arena: Arena, x: Matrix, present: Uint8Array | null, offset?: number): FeatureBlock {
-  const dim = paddedDim(x.cols);
-  const at = offset ?? arena.alloc(8 * x.rows * dim);
+  const dim = x.cols;
+  const n = x.rows;
+  const rowsAt = offset ?? arena.alloc(8 * n * dim);
+  const lanes = offset === undefined ? arena.alloc(8 * tileRows(n) * 8 * dim) : rowsAt + Math.ceil(n * dim / 8) * 64;
   const f = arena.f64;
-  const base = at / 8;
-  const norms = new Float64Array(x.rows);
-  for (let i = 0; i < x.rows; i++) {
+  const base = rowsAt / 8;
+  const l0 = lanes / 8;
+  f.fill(0, l0, l0 + tileRows(n) * 8 * dim);
+  const norms = new Float64Array(n);
+  for (let i = 0; i < n; i++) {
     const dst = base + i * dim;
+    const laneRow = l0 + (i >> 3) * 8 * dim + (i & 7);
     if (present !== null && present[i] === 0) {
       f.fill(0, dst, dst + dim);
       continue;
     }
     let s = 0;
-    for (let k = 0; k < x.cols; k++) {
-      const v = x.data[i * x.cols + k];
+    for (let k = 0; k < dim; k++) {
+      const v = x.data[i * dim + k];
       f[dst + k] = v;
+      f[laneRow + 8 * k] = v;
       s += v * v;
     }
-    f.fill(0, dst + x.cols, dst + dim);
     norms[i] = Math.sqrt(s);
   }
-  return { offset: at, rows: x.rows, dim, norms };
+  return { offset: rowsAt, lanes, rows: n, dim, norms };
 }
 
 /**
@@ -217,12 +225,8 @@ export function rowDistances(
   if (metric === 'cosine') {
     kernels.dotProducts(x, b.offset, count, a.dim, out);
     const f = arena.f64;
-    const ni = a.norms![i];
     const o = out / 8;
-    for (let j = 0; j < count; j++) {
-      const nj = b.norms![j];
-      f[o + j] = ni === 0 || nj === 0 ? 1 : clampCosine(1 - f[o + j] / (ni * nj));
-    }
+    for (let j = 0; j < count; j++) f[o + j] = cosineDistance(f[o + j], a.norms[i], b.norms[j]);
     return;
   }
   kernels.squaredDistances(x, b.offset, count, a.dim, out);
@@ -233,16 +237,18 @@ export function rowDistances(
   }
 }
 
-function clampCosine(d: number): number {
+function cosineDistance(dot: number, ni: number, nj: number): number {
+  if (ni === 0 || nj === 0) return 1;
+  const d = 1 - dot / (ni * nj);
   return d < 0 ? 0 : d > 2 ? 2 : d;
 }
 
 /**
- * Writes the packed distance matrix of the block's rows at byte offset
- * `dst` (diagonal 0; entries of missing rows are left at 0). Returns the
+ * Writes the tiled distance matrix of the block's rows at byte offset `dst`
+ * (diagonal 0; pairs with a missing row and the padding are 0). Returns the
  * indices of present all-zero rows under the cosine metric.
  */
-export function packedDistances(
+export function tiledDistances(
   arena: Arena,
   kernels: Kernels,
   block: FeatureBlock,
@@ -251,22 +257,34 @@ export function packedDistances(
   dst: number,
 ): number[] {
   const n = block.rows;
-  for (let i = 0; i < n; i++) {
-    const row = dst + 8 * packedRowStart(i);
-    rowDistances(arena, kernels, block, i, block, i, metric, row);
-    arena.f64[row / 8 + i] = 0;
+  const nb = tileRows(n);
+  const laneBytes = 64 * block.dim;
+  for (let I = 0; I < nb; I++) {
+    const out = dst + 8 * tileStart(I, 0);
+    const count = Math.min(8 * I + 8, n);
+    if (metric === 'cosine') kernels.blockDotProducts(block.lanes + I * laneBytes, block.offset, count, block.dim, out);
+    else kernels.blockSquaredDistances(block.lanes + I * laneBytes, block.offset, count, block.dim, out);
   }
-  if (present !== null) {
-    const f = arena.f64;
-    const base = dst / 8;
-    for (let i = 0; i < n; i++) {
-      const start = base + packedRowStart(i);
-      for (let j = 0; j <= i; j++) if (present[i] === 0 || present[j] === 0) f[start + j] = 0;
+  const f = arena.f64;
+  const base = dst / 8;
+  for (let I = 0; I < nb; I++) {
+    for (let J = 0; J <= I; J++) {
+      const t = base + tileStart(I, J);
+      for (let c = 0; c < 8; c++) {
+        const j = 8 * J + c;
+        for (let b = 0; b < 8; b++) {
+          const i = 8 * I + b;
+          const e = t + 8 * c + b;
+          if (i >= n || j >= n || i === j || (present !== null && (present[i] === 0 || present[j] === 0))) f[e] = 0;
+          else if (metric === 'cosine') f[e] = cosineDistance(f[e], block.norms[i], block.norms[j]);
+          else if (metric === 'euclidean') f[e] = Math.sqrt(f[e]);
+        }
+      }
     }
   }
   const zero: number[] = [];
   if (metric === 'cosine') {
-    for (let i = 0; i < n; i++) if (block.norms![i] === 0 && (present === null || present[i] === 1)) zero.push(i);
+    for (let i = 0; i < n; i++) if (block.norms[i] === 0 && (present === null || present[i] === 1)) zero.push(i);
   }
   return zero;
 }

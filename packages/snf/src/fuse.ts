@@ -23,13 +23,12 @@
 
 import { createMatrix, type BmlWarning, type CsrMatrix, type Matrix } from '@bml/core';
 import { computeViewAffinity, resolveKernelSettings, type AffinityOptions, type ViewAffinity } from './affinity.js';
-import { paddedDim } from './distance.js';
+import { featureBytes } from './distance.js';
 import { MAX_ARENA_BYTES, type Arena } from './engine/arena.js';
 import {
   allocDiffusionBuffers,
   diffuseView,
   diffusionBufferBytes,
-  packedCapacity,
   sumViews,
   tBlockBytes,
   updateSum,
@@ -37,9 +36,9 @@ import {
 } from './engine/diffusion.js';
 import type { Kernels } from './engine/kernels.js';
 import { buildLocalKernel } from './engine/local-kernel.js';
-import { normalizeFromLog, normalizeLinear, packedRowSums, type NormalizationRule } from './engine/normalize.js';
+import { normalizeFromLog, normalizeLinear, tiledRowSums, type NormalizationRule } from './engine/normalize.js';
 import { openArena, type EngineChoice } from './engine/select.js';
-import { packedLength, packedRowStart, unpackInto, type SymmetricMatrix } from './symmetric.js';
+import { mirrorDiagonalTiles, TiledSymmetricMatrix, tiledIndex, tiledLength, tileRows, tileStart, untileInto, type SymmetricMatrix } from './symmetric.js';
 import {
   checkChoice,
   checkInteger,
@@ -165,10 +164,10 @@ function resolveSnfOptions(options: SnfOptions): ResolvedSnf {
 }
 
 /** Bytes one fusion of n samples in m omics needs (within a few percent). */
-export function fusionMemoryBytes(n: number, m: number, K = 20, featureBytes = 0): number {
+export function fusionMemoryBytes(n: number, m: number, K = 20, scratchBytes = 0): number {
   const local = m * (4 * (n + 1) + 12 * n * K);
-  const scratch = Math.max(0, featureBytes - tBlockBytes(n));
-  return m * 8 * packedCapacity(n) + diffusionBufferBytes(n) + local + scratch + 4096;
+  const scratch = Math.max(0, scratchBytes - tBlockBytes(n));
+  return m * 8 * tiledLength(n) + diffusionBufferBytes(n) + local + scratch + 4096;
 }
 
 function checkMemory(n: number, m: number, bytes: number, limit: number): void {
@@ -211,7 +210,7 @@ export function snf(affinities: readonly Matrix[], options: SnfOptions & { detai
   const warn = collect(warnings, options.onWarning);
   const { arena, kernels } = openArena(fusionMemoryBytes(n, m, settings.K), options.engine);
   const views = affinities.map((w, v) => {
-    const P = arena.alloc(8 * packedCapacity(n));
+    const P = arena.alloc(8 * tiledLength(n));
     const present = affinityPresence(w, v);
     packDense(arena.f64, P / 8, w, present, input, settings.normalization);
     return { P, present };
@@ -236,15 +235,15 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
     if (x.rows !== n) fail(`omics ${v} has ${x.rows} samples, omics 0 has ${n}; give every omics one row per sample (NaN rows for missing samples)`, 'SHAPE_MISMATCH');
   });
   const m = features.length;
-  const featureBytes = Math.max(...features.map((x) => 8 * x.rows * paddedDim(x.cols)));
-  const bytes = fusionMemoryBytes(n, m, settings.K, featureBytes);
+  const scratchBytes = Math.max(...features.map((x) => featureBytes(x.rows, x.cols)));
+  const bytes = fusionMemoryBytes(n, m, settings.K, scratchBytes);
   checkMemory(n, m, bytes, settings.maxMemoryBytes);
   const warnings: BmlWarning[] = [];
   const warn = collect(warnings, options.onWarning);
   const { arena, kernels } = openArena(bytes, options.engine);
-  const packed = features.map(() => arena.alloc(8 * packedCapacity(n)));
+  const packed = features.map(() => arena.alloc(8 * tiledLength(n)));
   const buffers = allocDiffusionBuffers(arena, n);
-  const scratch = featureBytes <= tBlockBytes(n) ? buffers.T : arena.alloc(featureBytes);
+  const scratch = scratchBytes <= tBlockBytes(n) ? buffers.T : arena.alloc(scratchBytes);
   const affinities = features.map((x, v) => {
     const kernelSettings = resolveKernelSettings({ ...options, ...options.views?.[v] });
     const what = m > 1 ? ` in omics ${v}` : '';
@@ -325,12 +324,11 @@ function packDense(f: Float64Array, base: number, w: Matrix, present: Uint8Array
     const x = d[i * n + j];
     return (input === 'log' ? Math.exp(x - shift[i]) : x) / sums[i];
   };
-  let p = base;
   for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) f[p + j] = has(i) && has(j) ? (value(i, j) + value(j, i)) / 2 : 0;
-    f[p + i] = !has(i) ? 0 : rule === 'snftool' ? 0.5 : value(i, i);
-    p += i + 1;
+    for (let j = 0; j < i; j++) f[base + tiledIndex(i, j)] = has(i) && has(j) ? (value(i, j) + value(j, i)) / 2 : 0;
+    f[base + tiledIndex(i, i)] = !has(i) ? 0 : rule === 'snftool' ? 0.5 : value(i, i);
   }
+  mirrorDiagonalTiles(f, base, n);
 }
 
 interface FusionView {
@@ -366,7 +364,7 @@ function runFusion(
     S: buildLocalKernel(arena, v.P, n, v.present, Ks[index].count, Ks[index].K, settings.normalization),
   }));
   const buf = givenBuffers ?? allocDiffusionBuffers(arena, n);
-  sumViews(arena.f64, n, views, buf.sum);
+  sumViews(arena, kernels, n, views, buf.sum);
   const setupMs = performance.now() - setupStart;
 
   const diffusionStart = performance.now();
@@ -395,7 +393,7 @@ function runFusion(
   return {
     fused,
     views: views.map((v, index) => ({
-      P: { size: n, data: arena.f64At(v.P, packedLength(n)) },
+      P: new TiledSymmetricMatrix(n, arena.f64At(v.P, tiledLength(n))),
       S: {
         rows: n,
         cols: n,
@@ -418,7 +416,7 @@ function runFusion(
 }
 
 function addToDiagonal(f: Float64Array, base: number, n: number, present: Uint8Array | null, alpha: number): void {
-  for (let i = 0; i < n; i++) if (present === null || present[i] === 1) f[base + packedRowStart(i) + i] += alpha;
+  for (let i = 0; i < n; i++) if (present === null || present[i] === 1) f[base + tiledIndex(i, i)] += alpha;
 }
 
 /** The fused matrix: mean over the omics having each pair, final normalisation, dense N x N at byte offset `out`. */
@@ -427,31 +425,44 @@ function finalFused(arena: Arena, n: number, views: readonly DiffusionView[], su
   const s = sum / 8;
   const m = views.length;
   const complete = views.every((v) => v.present === null);
-  let e = s;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++, e++) {
-      let count = m;
-      if (!complete) {
-        count = 0;
-        for (const v of views) if (v.present === null || (v.present[i] === 1 && v.present[j] === 1)) count++;
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    for (let J = 0; J <= I; J++) {
+      const t = s + tileStart(I, J);
+      for (let c = 0; c < 8; c++) {
+        const j = 8 * J + c;
+        for (let b = 0; b < 8; b++) {
+          const i = 8 * I + b;
+          let count = m;
+          if (!complete && i < n && j < n) {
+            count = 0;
+            for (const v of views) if (v.present === null || (v.present[i] === 1 && v.present[j] === 1)) count++;
+          }
+          f[t + 8 * c + b] = count > 0 ? f[t + 8 * c + b] / count : 0;
+        }
       }
-      f[e] = count > 0 ? f[e] / count : 0;
     }
   }
   if (rule === 'snftool') {
     normalizeLinear(f, s, n, null, 'snftool');
   } else {
-    const sums = packedRowSums(f, s, n, true);
-    let p = s;
-    for (let i = 0; i < n; i++) {
-      const a = sums[i] > 0 ? 1 / sums[i] : 0;
-      for (let j = 0; j < i; j++) f[p + j] = (f[p + j] * a + f[p + j] * (sums[j] > 0 ? 1 / sums[j] : 0)) / 2;
-      f[p + i] = f[p + i] * a + 0.5;
-      p += i + 1;
+    const sums = tiledRowSums(f, s, n, true);
+    const inv = sums.map((v) => (v > 0 ? 1 / v : 0));
+    for (let I = 0; I < nb; I++) {
+      for (let J = 0; J <= I; J++) {
+        const t = s + tileStart(I, J);
+        for (let c = 0; c < 8; c++) {
+          const j = 8 * J + c;
+          for (let b = 0; b < 8; b++) {
+            const i = 8 * I + b;
+            const e = t + 8 * c + b;
+            f[e] = i === j ? f[e] * inv[i] + 0.5 : (f[e] * inv[i] + f[e] * inv[j]) / 2;
+          }
+        }
+      }
     }
   }
   const dense = arena.f64At(out, n * n);
-  unpackInto(f, s, n, dense);
+  untileInto(f, s, n, dense);
   return createMatrix(n, n, dense);
 }
-

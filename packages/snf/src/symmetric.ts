@@ -1,83 +1,137 @@
 /**
- * Packed symmetric matrices: the lower triangle (diagonal included) stored
- * row by row, so entry (i, j) with j <= i sits at i (i + 1) / 2 + j. SNF's
- * similarity matrices are symmetric, and this form halves their memory.
+ * Symmetric matrices stored as their lower triangle of 8 x 8 tiles: tile
+ * (I, J), J <= I, covers rows 8I..8I+7 and columns 8J..8J+7 and holds its
+ * 64 values column by column (entry (8I + b, 8J + c) at 8c + b, so the 8
+ * rows of one column are one cache line). Tiles follow one another row of
+ * tiles by row of tiles: tile (I, J) starts at 64 (I (I + 1) / 2 + J).
+ * Diagonal tiles hold both triangles; rows and columns past the size are 0.
+ *
+ * The layout halves the memory of a dense matrix and lets the diffusion
+ * read and write whole cache lines: rows r0..r0+7 of the matrix are the
+ * contiguous tiles (I, 0..I) plus one tile in each later row of tiles.
  */
 
 import { createMatrix, type Matrix } from '@bml/core';
 
-/** A symmetric `size x size` matrix stored as its packed lower triangle. */
+/** A symmetric `size x size` matrix (see the module notes for its storage). */
 export interface SymmetricMatrix {
   /** Number of rows (= columns). */
   readonly size: number;
-  /** `size (size + 1) / 2` values: row i holds columns 0..i. */
+  /** The tiles (see the module notes); shares memory with the fusion that made it. */
   readonly data: Float64Array;
+  /** Entry (i, j). */
+  get(i: number, j: number): number;
+  /** Row i, copied into `out` (allocated when absent). */
+  row(i: number, out?: Float64Array): Float64Array;
+  /** The dense `size x size` form. */
+  toDense(): Matrix;
 }
 
-/** Offset of row i in packed storage. */
-export function packedRowStart(i: number): number {
-  return (i * (i + 1)) / 2;
+/** Number of 8-row blocks. */
+export function tileRows(n: number): number {
+  return Math.ceil(n / 8);
 }
 
-/** Number of packed values of a `size x size` symmetric matrix. */
-export function packedLength(size: number): number {
-  return (size * (size + 1)) / 2;
+/** Doubles of tiled storage for an n x n symmetric matrix. */
+export function tiledLength(n: number): number {
+  const nb = tileRows(n);
+  return 32 * nb * (nb + 1);
 }
 
-/** Entry (i, j) of a packed symmetric matrix. */
-export function symmetricGet(m: SymmetricMatrix, i: number, j: number): number {
-  return i >= j ? m.data[packedRowStart(i) + j] : m.data[packedRowStart(j) + i];
+/** Offset (in doubles) of tile (I, J), J <= I. */
+export function tileStart(I: number, J: number): number {
+  return 64 * ((I * (I + 1)) / 2 + J);
 }
 
-/** Copies row i of a packed symmetric matrix into `out` (allocated when absent). */
-export function symmetricRow(m: SymmetricMatrix, i: number, out = new Float64Array(m.size)): Float64Array {
-  readPackedRow(m.data, 0, m.size, i, out);
-  return out;
+/** Offset (in doubles) of entry (i, j). */
+export function tiledIndex(i: number, j: number): number {
+  if (i < j) {
+    const t = i;
+    i = j;
+    j = t;
+  }
+  return tileStart(i >> 3, j >> 3) + 8 * (j & 7) + (i & 7);
 }
 
-/** Copies row i of the packed matrix stored at element offset `base` of `data` into `out`. */
-export function readPackedRow(data: Float64Array, base: number, size: number, i: number, out: Float64Array): void {
-  const start = base + packedRowStart(i);
-  for (let j = 0; j <= i; j++) out[j] = data[start + j];
-  let p = base + packedRowStart(i + 1) + i;
-  for (let j = i + 1; j < size; j++) {
-    out[j] = data[p];
-    p += j + 1;
+/** Copies row i of the tiled matrix at element offset `base` into `out`. */
+export function readTiledRow(f: Float64Array, base: number, n: number, i: number, out: Float64Array): void {
+  const I = i >> 3;
+  const b = i & 7;
+  const nb = tileRows(n);
+  for (let J = 0; J <= I; J++) {
+    const t = base + tileStart(I, J) + b;
+    const end = Math.min(8, n - 8 * J);
+    for (let c = 0; c < end; c++) out[8 * J + c] = f[t + 8 * c];
+  }
+  for (let J = I + 1; J < nb; J++) {
+    const t = base + tileStart(J, I) + 8 * b;
+    const end = Math.min(8, n - 8 * J);
+    for (let c = 0; c < end; c++) out[8 * J + c] = f[t + c];
   }
 }
 
-/** The dense form of a packed symmetric matrix. */
-export function symmetricToDense(m: SymmetricMatrix): Matrix {
-  const n = m.size;
-  const out = new Float64Array(n * n);
-  unpackInto(m.data, 0, n, out);
-  return createMatrix(n, n, out);
-}
-
-/** Writes the dense `size x size` form of the packed matrix at element offset `base` into `out`. */
-export function unpackInto(data: Float64Array, base: number, size: number, out: Float64Array): void {
-  let p = base;
-  for (let i = 0; i < size; i++) {
-    const row = i * size;
-    for (let j = 0; j <= i; j++) {
-      const v = data[p++];
-      out[row + j] = v;
-      out[j * size + i] = v;
+/** Writes the dense n x n form of the tiled matrix at element offset `base` into `out`. */
+export function untileInto(f: Float64Array, base: number, n: number, out: Float64Array): void {
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    const rows = Math.min(8, n - 8 * I);
+    for (let J = 0; J <= I; J++) {
+      const t = base + tileStart(I, J);
+      const cols = Math.min(8, n - 8 * J);
+      for (let c = 0; c < cols; c++) {
+        const j = 8 * J + c;
+        for (let b = 0; b < rows; b++) {
+          const v = f[t + 8 * c + b];
+          out[(8 * I + b) * n + j] = v;
+          out[j * n + 8 * I + b] = v;
+        }
+      }
     }
   }
 }
 
-/**
- * Packs a square matrix that is symmetric up to rounding, keeping the mean
- * of (i, j) and (j, i).
- */
-export function denseToSymmetric(m: Matrix): SymmetricMatrix {
-  if (m.rows !== m.cols) throw new RangeError(`a symmetric matrix must be square, got ${m.rows} x ${m.cols}`);
-  const n = m.rows;
-  const data = new Float64Array(packedLength(n));
-  let p = 0;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j <= i; j++) data[p++] = (m.data[i * n + j] + m.data[j * n + i]) / 2;
+/** Copies the lower triangle of each diagonal tile onto its upper triangle. */
+export function mirrorDiagonalTiles(f: Float64Array, base: number, n: number): void {
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    const t = base + tileStart(I, I);
+    for (let c = 1; c < 8; c++) for (let b = 0; b < c; b++) f[t + 8 * c + b] = f[t + 8 * b + c];
   }
-  return { size: n, data };
+}
+
+/** A {@link SymmetricMatrix} over tiled storage. */
+export class TiledSymmetricMatrix implements SymmetricMatrix {
+  constructor(
+    readonly size: number,
+    readonly data: Float64Array,
+  ) {
+    if (data.length < tiledLength(size)) throw new RangeError(`tiled storage of ${data.length} values is too short for size ${size}`);
+  }
+
+  get(i: number, j: number): number {
+    return this.data[tiledIndex(i, j)];
+  }
+
+  row(i: number, out = new Float64Array(this.size)): Float64Array {
+    readTiledRow(this.data, 0, this.size, i, out);
+    return out;
+  }
+
+  toDense(): Matrix {
+    const out = new Float64Array(this.size * this.size);
+    untileInto(this.data, 0, this.size, out);
+    return createMatrix(this.size, this.size, out);
+  }
+
+  /** Tiles a square matrix that is symmetric up to rounding, keeping the mean of (i, j) and (j, i). */
+  static fromDense(m: Matrix): TiledSymmetricMatrix {
+    if (m.rows !== m.cols) throw new RangeError(`a symmetric matrix must be square, got ${m.rows} x ${m.cols}`);
+    const n = m.rows;
+    const data = new Float64Array(tiledLength(n));
+    for (let i = 0; i < n; i++) {
+      for (let j = 0; j <= i; j++) data[tiledIndex(i, j)] = (m.data[i * n + j] + m.data[j * n + i]) / 2;
+    }
+    mirrorDiagonalTiles(data, 0, n);
+    return new TiledSymmetricMatrix(n, data);
+  }
 }

@@ -4,7 +4,6 @@ import {
   affinityMatrix,
   fuseFeatures,
   snf,
-  symmetricToDense,
   wasmAvailable,
   type NormalizationRule,
 } from '../src/index.js';
@@ -84,8 +83,9 @@ describe('snf', () => {
         for (let p = view.S.rowPtr[i]; p < view.S.rowPtr[i + 1]; p++) s += view.S.values[p];
         expect(s).toBeCloseTo(1, 14);
       }
-      const dense = symmetricToDense(view.P);
+      const dense = view.P.toDense();
       expect(dense.rows).toBe(n);
+      for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) expect(dense.data[i * n + j]).toBe(view.P.get(j, i));
     }
     expect(result.timings.totalMs).toBeGreaterThan(0);
   });

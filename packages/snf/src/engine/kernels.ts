@@ -5,10 +5,11 @@
  * tests). Both accumulate in the same order, so they give bit-identical
  * results. Every pointer is a byte offset into the arena.
  *
- * Layouts:
- * - "lanes of 8": the values of 8 rows for one column are 8 consecutive
- *   doubles (64 bytes); a block of 8 rows over `n` columns takes `64 n` bytes.
- * - CSR: `rowPtr` (int32, rows + 1), `col` (int32), `val` (float64).
+ * "Lanes of 8": the values of 8 rows for one column are 8 consecutive
+ * doubles (one 64-byte cache line). The SIMD kernels keep the 8 lanes in
+ * four f64x2 registers, so one index loaded from a sparse row serves 8
+ * multiply-adds. CSR arrays: `rowPtr` (int32, rows + 1), `col` (int32),
+ * `val` (float64).
  */
 
 import { encodeModule, F64, I32, op, V128, type Bytes, type FunctionSpec } from './wasm-encoder.js';
@@ -20,43 +21,42 @@ export interface Kernels {
   readonly kind: 'wasm' | 'js';
   /**
    * For each row i < n of a CSR matrix S: the 8 lanes Σ_p val[p] x[col[p]][0..7],
-   * stored as lane b at `out + (i >> 3) * blockBytes + (i & 7) * 8 + b * 64`.
+   * lane b stored at `out + (i >> 3) * blockBytes + (i & 7) * 8 + b * 64`.
    */
   spmmTiles(n: number, rowPtr: number, col: number, val: number, x: number, out: number, blockBytes: number): void;
+  /** For each row j in [j0, j1) of S: the 8 lanes Σ_p val[p] y[col[p]][0..7], stored at `out + 64 j`. */
+  spmmLanes(j0: number, j1: number, rowPtr: number, col: number, val: number, y: number, out: number): void;
   /**
-   * For each row j of S from j1 - 1 down to j0: the 8 lanes
-   * Σ_p val[p] y[col[p]][0..7], lane b stored at column j of packed row
-   * i0 + b, where `base` is the byte offset of packed row i0 and
-   * `rowBytes` = 8 i0.
+   * Rows 8I..8I+7 of (ΣP - P_v) inv as lanes of 8 at `x`, from the tiled
+   * matrices at `sum` and `pv`: tiles (I, 0..I) are copied, tiles (J, I) for
+   * I < J < nb transposed.
    */
-  spmmRows(j0: number, j1: number, rowPtr: number, col: number, val: number, y: number, base: number, rowBytes: number): void;
-  /**
-   * The lanes of 8 rows r0..r0+rows-1 of (ΣP - P_v) * inv from the packed
-   * matrices at `sum` and `pv`, for columns c < r0 and c >= r0 + 8 (the
-   * diagonal tile is left to the caller): x[c][b] at `x + 64 c + 8 b`.
-   */
-  lanesFromSum(n: number, r0: number, rows: number, sum: number, pv: number, x: number, inv: number): void;
+  tileLanes(I: number, nb: number, sum: number, pv: number, x: number, inv: number): void;
   /** dst[k] += src[k] for k < count (doubles). */
   addInto(dst: number, src: number, count: number): void;
   /** Writes Σ (next - sum)² and Σ sum² at out[0], out[1], then copies next over sum (count doubles). */
   changeAndCopy(sum: number, next: number, count: number, out: number): void;
-  /** out[j] = Σ_k (x[k] - y[j dim + k])² for j < count; `dim` is a multiple of 4. */
+  /** out[j] = Σ_k (x[k] - y[j dim + k])² for j < count, k in order. */
   squaredDistances(x: number, y: number, count: number, dim: number, out: number): void;
-  /** out[j] = Σ_k x[k] y[j dim + k] for j < count; `dim` is a multiple of 4. */
+  /** out[j] = Σ_k x[k] y[j dim + k] for j < count, k in order. */
   dotProducts(x: number, y: number, count: number, dim: number, out: number): void;
+  /**
+   * The same for 8 rows at once: x holds them as lanes of 8 (x[k][b]); the 8
+   * results for row j of y are stored at `out + 64 j`.
+   */
+  blockSquaredDistances(x: number, y: number, count: number, dim: number, out: number): void;
+  blockDotProducts(x: number, y: number, count: number, dim: number, out: number): void;
 }
 
 // ---------------------------------------------------------------------------
 // WebAssembly bodies
 
-/** Accumulates the 4 SIMD registers acc..acc+3 with splat(val[p]) * x[col[p]] (64 bytes). */
+/** acc..acc+3 += splat(val[p]) * x[col[p]] (64 bytes), for p in [p, end). */
 function laneProductLoop(colP: number, valP: number, xP: number, p: number, end: number, s: number, a: number, acc: number): Bytes {
   return [
     ...op.block(), ...op.loop(),
     ...op.get(p), ...op.get(end), ...op.i32GeS(), ...op.brIf(1),
-    // s = splat(val[p])
     ...op.get(valP), ...op.get(p), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.v128Load64Splat(), ...op.set(s),
-    // a = x + col[p] * 64
     ...op.get(xP), ...op.get(colP), ...op.get(p), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(),
     ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(a),
     ...[0, 1, 2, 3].flatMap((k) => [
@@ -81,6 +81,23 @@ function zeroAccumulators(acc: number): Bytes {
   return [0, 1, 2, 3].flatMap((k) => [...op.v128Zero(), ...op.set(acc + k)]);
 }
 
+function storeAccumulators(address: number, acc: number): Bytes {
+  return [0, 1, 2, 3].flatMap((k) => [...op.get(address), ...op.get(acc + k), ...op.v128Store(16 * k)]);
+}
+
+/** for (v = from; v < limit; v += step) { body } */
+function forLoop(v: number, from: Bytes, limit: Bytes, step: number, body: Bytes): Bytes {
+  return [
+    ...from, ...op.set(v),
+    ...op.block(), ...op.loop(),
+    ...op.get(v), ...limit, ...op.i32GeS(), ...op.brIf(1),
+    ...body,
+    ...op.get(v), ...op.i32Const(step), ...op.i32Add(), ...op.set(v),
+    ...op.br(0),
+    ...op.end(), ...op.end(),
+  ];
+}
+
 function spmmTilesSpec(): FunctionSpec {
   // params: 0 n, 1 rowPtr, 2 col, 3 val, 4 x, 5 out, 6 blockBytes
   // locals: 7 i, 8 p, 9 end, 10 a, 11 dst (i32); 12 s, 13-16 acc (v128)
@@ -90,10 +107,7 @@ function spmmTilesSpec(): FunctionSpec {
   for (let b = 0; b < 8; b++) {
     storeLanes.push(...op.get(dst), ...op.get(acc + (b >> 1)), ...op.f64x2ExtractLane(b & 1), ...op.f64Store(64 * b));
   }
-  const body: Bytes = [
-    ...op.i32Const(0), ...op.set(i),
-    ...op.block(), ...op.loop(),
-    ...op.get(i), ...op.get(n), ...op.i32GeS(), ...op.brIf(1),
+  const body = forLoop(i, op.i32Const(0), op.get(n), 1, [
     ...zeroAccumulators(acc),
     ...rowRange(rowPtr, i, p, end, a),
     ...laneProductLoop(col, val, x, p, end, s, a, acc),
@@ -101,96 +115,78 @@ function spmmTilesSpec(): FunctionSpec {
     ...op.get(out), ...op.get(i), ...op.i32Const(3), ...op.i32ShrU(), ...op.get(blockBytes), ...op.i32Mul(), ...op.i32Add(),
     ...op.get(i), ...op.i32Const(7), ...op.i32And(), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
     ...storeLanes,
-    ...op.get(i), ...op.i32Const(1), ...op.i32Add(), ...op.set(i),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
-  ];
+  ]);
   return { name: 'spmmTiles', params: [I32, I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128], body };
 }
 
-function spmmRowsSpec(): FunctionSpec {
-  // params: 0 j0, 1 j1, 2 rowPtr, 3 col, 4 val, 5 y, 6 base, 7 rowBytes
-  // locals: 8 j, 9 p, 10 end, 11 a, 12 addr (i32); 13 s, 14-17 acc (v128)
-  // Rows are visited from j1 - 1 down to j0 (see diffuseView). Lane b goes to
-  // packed row i0 + b, which starts 8 (b i0 + b (b + 1) / 2) bytes after
-  // `base` (row i0), with rowBytes = 8 i0.
-  const [j0, j1, rowPtr, col, val, y, base, rowBytes] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [j, p, end, a, addr, s, acc] = [8, 9, 10, 11, 12, 13, 14];
-  const storeLanes: Bytes = [...op.get(base), ...op.get(j), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.set(addr)];
-  for (let b = 0; b < 8; b++) {
-    if (b > 0) {
-      storeLanes.push(...op.get(addr), ...op.get(rowBytes), ...op.i32Add(), ...op.i32Const(8 * b), ...op.i32Add(), ...op.set(addr));
-    }
-    storeLanes.push(...op.get(addr), ...op.get(acc + (b >> 1)), ...op.f64x2ExtractLane(b & 1), ...op.f64Store());
-  }
-  const body: Bytes = [
-    ...op.get(j1), ...op.i32Const(1), ...op.i32Sub(), ...op.set(j),
-    ...op.block(), ...op.loop(),
-    ...op.get(j), ...op.get(j0), ...op.i32LtS(), ...op.brIf(1),
+function spmmLanesSpec(): FunctionSpec {
+  // params: 0 j0, 1 j1, 2 rowPtr, 3 col, 4 val, 5 y, 6 out
+  // locals: 7 j, 8 p, 9 end, 10 a, 11 dst (i32); 12 s, 13-16 acc (v128)
+  const [j0, j1, rowPtr, col, val, y, out] = [0, 1, 2, 3, 4, 5, 6];
+  const [j, p, end, a, dst, s, acc] = [7, 8, 9, 10, 11, 12, 13];
+  const body = forLoop(j, op.get(j0), op.get(j1), 1, [
     ...zeroAccumulators(acc),
     ...rowRange(rowPtr, j, p, end, a),
     ...laneProductLoop(col, val, y, p, end, s, a, acc),
-    ...storeLanes,
-    ...op.get(j), ...op.i32Const(1), ...op.i32Sub(), ...op.set(j),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
-  ];
-  return { name: 'spmmRows', params: [I32, I32, I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128], body };
+    ...op.get(out), ...op.get(j), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
+    ...storeAccumulators(dst, acc),
+  ]);
+  return { name: 'spmmLanes', params: [I32, I32, I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128], body };
 }
 
-function lanesFromSumSpec(): FunctionSpec {
-  // params: 0 n, 1 r0, 2 rows, 3 sum, 4 pv, 5 x, 6 inv (f64)
-  // locals: 7 b, 8 c, 9 src, 10 dst, 11 limit, 12 rowStart (i32); 13 invv (v128)
-  const [n, r0, rows, sum, pv, x, inv] = [0, 1, 2, 3, 4, 5, 6];
-  const [b, c, src, dst, limit, rowStart, invv] = [7, 8, 9, 10, 11, 12, 13];
-  const scalar: Bytes = [
-    // x[dst] = (sum[src] - pv[src]) * inv
-    ...op.get(dst),
-    ...op.get(sum), ...op.get(src), ...op.i32Add(), ...op.f64Load(),
-    ...op.get(pv), ...op.get(src), ...op.i32Add(), ...op.f64Load(),
-    ...op.f64Sub(), ...op.get(inv), ...op.f64Mul(), ...op.f64Store(),
+/** Byte offset of tile (row, col) of a tiled matrix: 512 (row (row + 1) / 2 + col). */
+function tileOffset(row: Bytes, col: Bytes): Bytes {
+  return [
+    ...row, ...row, ...op.i32Const(1), ...op.i32Add(), ...op.i32Mul(), ...op.i32Const(1), ...op.i32ShrU(),
+    ...col, ...op.i32Add(), ...op.i32Const(9), ...op.i32Shl(),
   ];
-  const vectorPart = (k: number): Bytes => [
-    ...op.get(dst),
-    ...op.get(sum), ...op.get(src), ...op.i32Add(), ...op.v128Load(16 * k),
-    ...op.get(pv), ...op.get(src), ...op.i32Add(), ...op.v128Load(16 * k),
-    ...op.f64x2Sub(), ...op.get(invv), ...op.f64x2Mul(), ...op.v128Store(16 * k),
+}
+
+function tileLanesSpec(): FunctionSpec {
+  // params: 0 I, 1 nb, 2 sum, 3 pv, 4 x, 5 inv (f64)
+  // locals: 6 k, 7 limit, 8 src, 9 dst, 10 J (i32); 11 invv, 12 lo, 13 hi (v128)
+  const [I, nb, sum, pv, x, inv] = [0, 1, 2, 3, 4, 5];
+  const [k, limit, src, dst, J, invv, lo, hi] = [6, 7, 8, 9, 10, 11, 12, 13];
+  /** (sum - pv) * inv of the 16 bytes at src + offset. */
+  const scaled = (offset: number): Bytes => [
+    ...op.get(sum), ...op.get(src), ...op.i32Add(), ...op.v128Load(offset),
+    ...op.get(pv), ...op.get(src), ...op.i32Add(), ...op.v128Load(offset),
+    ...op.f64x2Sub(), ...op.get(invv), ...op.f64x2Mul(),
   ];
+  const copy = forLoop(k, op.i32Const(0), op.get(limit), 16, [
+    ...op.get(x), ...op.get(k), ...op.i32Add(),
+    ...op.get(sum), ...op.get(src), ...op.i32Add(), ...op.get(k), ...op.i32Add(), ...op.v128Load(),
+    ...op.get(pv), ...op.get(src), ...op.i32Add(), ...op.get(k), ...op.i32Add(), ...op.v128Load(),
+    ...op.f64x2Sub(), ...op.get(invv), ...op.f64x2Mul(), ...op.v128Store(),
+  ]);
+  // transpose tile (J, I) into x[J]: destination entry 8c + b = source entry 8b + c,
+  // by 2 x 2 blocks: rows (2p, 2p+1), columns (2q, 2q+1) of the source
+  const transpose: Bytes = [];
+  for (let pBlock = 0; pBlock < 4; pBlock++) {
+    for (let q = 0; q < 4; q++) {
+      transpose.push(
+        ...scaled(8 * (16 * pBlock + 2 * q)), ...op.set(lo),
+        ...scaled(8 * (16 * pBlock + 8 + 2 * q)), ...op.set(hi),
+        ...op.get(dst), ...op.get(lo), ...op.get(hi), ...op.i8x16Shuffle([0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23]),
+        ...op.v128Store(8 * (16 * q + 2 * pBlock)),
+        ...op.get(dst), ...op.get(lo), ...op.get(hi), ...op.i8x16Shuffle([8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31]),
+        ...op.v128Store(8 * (16 * q + 8 + 2 * pBlock)),
+      );
+    }
+  }
   const body: Bytes = [
     ...op.get(inv), ...op.f64x2Splat(), ...op.set(invv),
-    // part A: columns c < r0 of rows r0 + b
-    ...op.i32Const(0), ...op.set(b),
-    ...op.block(), ...op.loop(),
-    ...op.get(b), ...op.get(rows), ...op.i32GeS(), ...op.brIf(1),
-    // src = 8 * rowStart(r0 + b) ; rowStart(r) = r (r + 1) / 2
-    ...op.get(r0), ...op.get(b), ...op.i32Add(), ...op.tee(rowStart),
-    ...op.get(rowStart), ...op.i32Const(1), ...op.i32Add(), ...op.i32Mul(), ...op.i32Const(1), ...op.i32ShrU(),
-    ...op.i32Const(3), ...op.i32Shl(), ...op.set(src),
-    ...op.get(x), ...op.get(b), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
-    ...op.get(src), ...op.get(r0), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.set(limit),
-    ...op.block(), ...op.loop(),
-    ...op.get(src), ...op.get(limit), ...op.i32GeS(), ...op.brIf(1),
-    ...scalar,
-    ...op.get(src), ...op.i32Const(8), ...op.i32Add(), ...op.set(src),
-    ...op.get(dst), ...op.i32Const(64), ...op.i32Add(), ...op.set(dst),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
-    ...op.get(b), ...op.i32Const(1), ...op.i32Add(), ...op.set(b),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
-    // part C: columns c >= r0 + 8, 8 contiguous values of packed row c
-    ...op.get(r0), ...op.i32Const(8), ...op.i32Add(), ...op.set(c),
-    ...op.block(), ...op.loop(),
-    ...op.get(c), ...op.get(n), ...op.i32GeS(), ...op.brIf(1),
-    ...op.get(c), ...op.get(c), ...op.i32Const(1), ...op.i32Add(), ...op.i32Mul(), ...op.i32Const(1), ...op.i32ShrU(),
-    ...op.get(r0), ...op.i32Add(), ...op.i32Const(3), ...op.i32Shl(), ...op.set(src),
-    ...op.get(x), ...op.get(c), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
-    ...vectorPart(0), ...vectorPart(1), ...vectorPart(2), ...vectorPart(3),
-    ...op.get(c), ...op.i32Const(1), ...op.i32Add(), ...op.set(c),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
+    // tiles (I, 0..I) are contiguous: 512 (I + 1) bytes from tile (I, 0)
+    ...tileOffset(op.get(I), op.i32Const(0)), ...op.set(src),
+    ...op.get(I), ...op.i32Const(1), ...op.i32Add(), ...op.i32Const(9), ...op.i32Shl(), ...op.set(limit),
+    ...copy,
+    ...forLoop(J, [...op.get(I), ...op.i32Const(1), ...op.i32Add()], op.get(nb), 1, [
+      ...tileOffset(op.get(J), op.get(I)), ...op.set(src),
+      ...op.get(x), ...op.get(J), ...op.i32Const(9), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
+      ...transpose,
+    ]),
   ];
-  return { name: 'lanesFromSum', params: [I32, I32, I32, I32, I32, I32, F64], locals: [I32, I32, I32, I32, I32, I32, V128], body };
+  return { name: 'tileLanes', params: [I32, I32, I32, I32, I32, F64], locals: [I32, I32, I32, I32, I32, V128, V128, V128], body };
 }
 
 function addIntoSpec(): FunctionSpec {
@@ -199,14 +195,10 @@ function addIntoSpec(): FunctionSpec {
   const at = (base: number): Bytes => [...op.get(base), ...op.get(k), ...op.i32Add()];
   const body: Bytes = [
     ...op.get(count), ...op.i32Const(1), ...op.i32ShrU(), ...op.i32Const(4), ...op.i32Shl(), ...op.set(limit),
-    ...op.i32Const(0), ...op.set(k),
-    ...op.block(), ...op.loop(),
-    ...op.get(k), ...op.get(limit), ...op.i32GeS(), ...op.brIf(1),
-    ...at(dst), ...at(dst), ...op.v128Load(), ...at(src), ...op.v128Load(), ...op.f64x2Add(), ...op.v128Store(),
-    ...op.get(k), ...op.i32Const(16), ...op.i32Add(), ...op.set(k),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
-    // odd tail
+    ...forLoop(k, op.i32Const(0), op.get(limit), 16, [
+      ...at(dst), ...at(dst), ...op.v128Load(), ...at(src), ...op.v128Load(), ...op.f64x2Add(), ...op.v128Store(),
+    ]),
+    // odd tail (k = limit after the loop)
     ...op.get(count), ...op.i32Const(1), ...op.i32And(), ...op.if(),
     ...at(dst), ...at(dst), ...op.f64Load(), ...at(src), ...op.f64Load(), ...op.f64Add(), ...op.f64Store(),
     ...op.end(),
@@ -222,17 +214,13 @@ function changeAndCopySpec(): FunctionSpec {
   const body: Bytes = [
     ...op.v128Zero(), ...op.set(diff), ...op.v128Zero(), ...op.set(norm),
     ...op.get(count), ...op.i32Const(1), ...op.i32ShrU(), ...op.i32Const(4), ...op.i32Shl(), ...op.set(limit),
-    ...op.i32Const(0), ...op.set(k),
-    ...op.block(), ...op.loop(),
-    ...op.get(k), ...op.get(limit), ...op.i32GeS(), ...op.brIf(1),
-    ...at(sum), ...op.v128Load(), ...op.set(a),
-    ...at(next), ...op.v128Load(), ...op.get(a), ...op.f64x2Sub(), ...op.tee(d), ...op.get(d), ...op.f64x2Mul(),
-    ...op.get(diff), ...op.f64x2Add(), ...op.set(diff),
-    ...op.get(a), ...op.get(a), ...op.f64x2Mul(), ...op.get(norm), ...op.f64x2Add(), ...op.set(norm),
-    ...at(sum), ...at(next), ...op.v128Load(), ...op.v128Store(),
-    ...op.get(k), ...op.i32Const(16), ...op.i32Add(), ...op.set(k),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
+    ...forLoop(k, op.i32Const(0), op.get(limit), 16, [
+      ...at(sum), ...op.v128Load(), ...op.set(a),
+      ...at(next), ...op.v128Load(), ...op.get(a), ...op.f64x2Sub(), ...op.tee(d), ...op.get(d), ...op.f64x2Mul(),
+      ...op.get(diff), ...op.f64x2Add(), ...op.set(diff),
+      ...op.get(a), ...op.get(a), ...op.f64x2Mul(), ...op.get(norm), ...op.f64x2Add(), ...op.set(norm),
+      ...at(sum), ...at(next), ...op.v128Load(), ...op.v128Store(),
+    ]),
     // the two lanes summed, then the odd tail
     ...op.get(diff), ...op.f64x2ExtractLane(0), ...op.get(diff), ...op.f64x2ExtractLane(1), ...op.f64Add(), ...op.set(sd),
     ...op.get(norm), ...op.f64x2ExtractLane(0), ...op.get(norm), ...op.f64x2ExtractLane(1), ...op.f64Add(), ...op.set(sa),
@@ -249,46 +237,58 @@ function changeAndCopySpec(): FunctionSpec {
   return { name: 'changeAndCopy', params: [I32, I32, I32, I32], locals: [I32, I32, V128, V128, V128, V128, F64, F64, F64, F64], body };
 }
 
-/** out[j] = reduce over k of f(x[k], y[j][k]) with two f64x2 accumulators (k mod 4 in {0,1} and {2,3}). */
+/** Scalar row reduction: out[j] = Σ_k f(x[k], y[j][k]) in order of k. */
 function rowReductionSpec(fname: string, squaredDifference: boolean): FunctionSpec {
-  // params: 0 x, 1 y, 2 count, 3 dim, 4 out
-  // locals: 5 j, 6 k, 7 row, 8 rowBytes (i32); 9 acc0, 10 acc1, 11 t (v128)
+  // params: 0 x, 1 y, 2 count, 3 dim, 4 out; locals: 5 j, 6 k, 7 row, 8 rowBytes (i32); 9 acc, 10 t (f64)
   const [x, y, count, dim, out] = [0, 1, 2, 3, 4];
-  const [j, k, row, rowBytes, acc0, acc1, t] = [5, 6, 7, 8, 9, 10, 11];
-  const term = (offset: number, acc: number): Bytes => [
-    ...op.get(x), ...op.get(k), ...op.i32Add(), ...op.v128Load(offset),
-    ...op.get(row), ...op.get(k), ...op.i32Add(), ...op.v128Load(offset),
-    ...(squaredDifference
-      ? [...op.f64x2Sub(), ...op.tee(t), ...op.get(t), ...op.f64x2Mul()]
-      : [...op.f64x2Mul()]),
-    ...op.get(acc), ...op.f64x2Add(), ...op.set(acc),
+  const [j, k, row, rowBytes, acc, t] = [5, 6, 7, 8, 9, 10];
+  const term: Bytes = [
+    ...op.get(x), ...op.get(k), ...op.i32Add(), ...op.f64Load(),
+    ...op.get(row), ...op.get(k), ...op.i32Add(), ...op.f64Load(),
+    ...(squaredDifference ? [...op.f64Sub(), ...op.tee(t), ...op.get(t), ...op.f64Mul()] : op.f64Mul()),
   ];
   const body: Bytes = [
     ...op.get(dim), ...op.i32Const(3), ...op.i32Shl(), ...op.set(rowBytes),
     ...op.get(y), ...op.set(row),
-    ...op.i32Const(0), ...op.set(j),
-    ...op.block(), ...op.loop(),
-    ...op.get(j), ...op.get(count), ...op.i32GeS(), ...op.brIf(1),
-    ...op.v128Zero(), ...op.set(acc0), ...op.v128Zero(), ...op.set(acc1),
-    ...op.i32Const(0), ...op.set(k),
-    ...op.block(), ...op.loop(),
-    ...op.get(k), ...op.get(rowBytes), ...op.i32GeS(), ...op.brIf(1),
-    ...term(0, acc0),
-    ...term(16, acc1),
-    ...op.get(k), ...op.i32Const(32), ...op.i32Add(), ...op.set(k),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
-    // out[j] = (acc0 + acc1).lane0 + (acc0 + acc1).lane1
-    ...op.get(out), ...op.get(j), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(),
-    ...op.get(acc0), ...op.get(acc1), ...op.f64x2Add(), ...op.tee(t), ...op.f64x2ExtractLane(0),
-    ...op.get(t), ...op.f64x2ExtractLane(1), ...op.f64Add(),
-    ...op.f64Store(),
-    ...op.get(row), ...op.get(rowBytes), ...op.i32Add(), ...op.set(row),
-    ...op.get(j), ...op.i32Const(1), ...op.i32Add(), ...op.set(j),
-    ...op.br(0),
-    ...op.end(), ...op.end(),
+    ...forLoop(j, op.i32Const(0), op.get(count), 1, [
+      ...op.f64Const(0), ...op.set(acc),
+      ...forLoop(k, op.i32Const(0), op.get(rowBytes), 8, [...op.get(acc), ...term, ...op.f64Add(), ...op.set(acc)]),
+      ...op.get(out), ...op.get(j), ...op.i32Const(3), ...op.i32Shl(), ...op.i32Add(), ...op.get(acc), ...op.f64Store(),
+      ...op.get(row), ...op.get(rowBytes), ...op.i32Add(), ...op.set(row),
+    ]),
   ];
-  return { name: fname, params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, V128, V128, V128], body };
+  return { name: fname, params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, F64, F64], body };
+}
+
+/** Block row reduction: 8 rows of x (lanes of 8 per feature) against each row of y. */
+function blockReductionSpec(fname: string, squaredDifference: boolean): FunctionSpec {
+  // params: 0 x, 1 y, 2 count, 3 dim, 4 out
+  // locals: 5 j, 6 k, 7 row, 8 lanes, 9 rowBytes (i32); 10 yk, 11 d, 12-15 acc (v128)
+  const [x, y, count, dim, out] = [0, 1, 2, 3, 4];
+  const [j, k, row, lanes, rowBytes, yk, d, acc] = [5, 6, 7, 8, 9, 10, 11, 12];
+  const update = (q: number): Bytes => [
+    ...op.get(acc + q),
+    ...op.get(lanes), ...op.v128Load(16 * q), ...op.get(yk),
+    ...(squaredDifference ? [...op.f64x2Sub(), ...op.tee(d), ...op.get(d), ...op.f64x2Mul()] : op.f64x2Mul()),
+    ...op.f64x2Add(), ...op.set(acc + q),
+  ];
+  const body: Bytes = [
+    ...op.get(dim), ...op.i32Const(3), ...op.i32Shl(), ...op.set(rowBytes),
+    ...op.get(y), ...op.set(row),
+    ...forLoop(j, op.i32Const(0), op.get(count), 1, [
+      ...zeroAccumulators(acc),
+      ...op.get(x), ...op.set(lanes),
+      ...forLoop(k, op.i32Const(0), op.get(rowBytes), 8, [
+        ...op.get(row), ...op.get(k), ...op.i32Add(), ...op.v128Load64Splat(), ...op.set(yk),
+        ...update(0), ...update(1), ...update(2), ...update(3),
+        ...op.get(lanes), ...op.i32Const(64), ...op.i32Add(), ...op.set(lanes),
+      ]),
+      ...op.get(out), ...op.get(j), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(lanes),
+      ...storeAccumulators(lanes, acc),
+      ...op.get(row), ...op.get(rowBytes), ...op.i32Add(), ...op.set(row),
+    ]),
+  ];
+  return { name: fname, params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128], body };
 }
 
 let compiled: WasmModule | null | undefined;
@@ -299,12 +299,14 @@ export function kernelModule(): WasmModule | null {
   try {
     const bytes = encodeModule([
       spmmTilesSpec(),
-      spmmRowsSpec(),
-      lanesFromSumSpec(),
+      spmmLanesSpec(),
+      tileLanesSpec(),
       addIntoSpec(),
       changeAndCopySpec(),
       rowReductionSpec('squaredDistances', true),
       rowReductionSpec('dotProducts', false),
+      blockReductionSpec('blockSquaredDistances', true),
+      blockReductionSpec('blockDotProducts', false),
     ]);
     compiled = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
   } catch {
@@ -313,21 +315,26 @@ export function kernelModule(): WasmModule | null {
   return compiled;
 }
 
+const KERNEL_NAMES = [
+  'spmmTiles',
+  'spmmLanes',
+  'tileLanes',
+  'addInto',
+  'changeAndCopy',
+  'squaredDistances',
+  'dotProducts',
+  'blockSquaredDistances',
+  'blockDotProducts',
+] as const;
+
 /** Kernels running in WebAssembly on the arena's memory. */
 export function wasmKernels(arena: Arena): Kernels {
   const module = kernelModule();
   if (module === null || arena.memory === null || wasmApi === undefined) throw new Error('WebAssembly SIMD kernels are unavailable');
-  const e = new wasmApi.Instance(module, { env: { memory: arena.memory } }).exports as Record<string, (...args: number[]) => void>;
-  return {
-    kind: 'wasm',
-    spmmTiles: e.spmmTiles,
-    spmmRows: e.spmmRows,
-    lanesFromSum: e.lanesFromSum,
-    addInto: e.addInto,
-    changeAndCopy: e.changeAndCopy,
-    squaredDistances: e.squaredDistances,
-    dotProducts: e.dotProducts,
-  };
+  const e = new wasmApi.Instance(module, { env: { memory: arena.memory } }).exports;
+  const kernels: Record<string, unknown> = { kind: 'wasm' };
+  for (const name of KERNEL_NAMES) kernels[name] = e[name];
+  return kernels as unknown as Kernels;
 }
 
 // ---------------------------------------------------------------------------
@@ -335,64 +342,92 @@ export function wasmKernels(arena: Arena): Kernels {
 
 /** Kernels in plain JavaScript on the arena's buffer. */
 export function jsKernels(arena: Arena): Kernels {
+  /** The 8 lanes Σ_p val[p] x[col[p]][0..7] for CSR row `row`, into `acc`. */
+  const laneProducts = (rowPtr: number, col: number, val: number, x: number, row: number, acc: Float64Array): void => {
+    const f = arena.f64;
+    const iv = arena.i32;
+    let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+    const c0 = col >>> 2;
+    const v0 = val >>> 3;
+    const x0 = x >>> 3;
+    for (let p = iv[(rowPtr >>> 2) + row], e = iv[(rowPtr >>> 2) + row + 1]; p < e; p++) {
+      const s = f[v0 + p];
+      const o = x0 + iv[c0 + p] * 8;
+      a0 += s * f[o]; a1 += s * f[o + 1]; a2 += s * f[o + 2]; a3 += s * f[o + 3];
+      a4 += s * f[o + 4]; a5 += s * f[o + 5]; a6 += s * f[o + 6]; a7 += s * f[o + 7];
+    }
+    acc[0] = a0; acc[1] = a1; acc[2] = a2; acc[3] = a3; acc[4] = a4; acc[5] = a5; acc[6] = a6; acc[7] = a7;
+  };
+  const acc = new Float64Array(8);
+  const scaledDifference = (f: Float64Array, s: number, v: number, inv: number): number => (f[s] - f[v]) * inv;
+  const rowReduction = (squared: boolean) => (x: number, y: number, count: number, dim: number, out: number): void => {
+    const f = arena.f64;
+    const x0 = x >>> 3;
+    for (let j = 0; j < count; j++) {
+      const r = (y >>> 3) + j * dim;
+      let s = 0;
+      for (let k = 0; k < dim; k++) {
+        if (squared) {
+          const d = f[x0 + k] - f[r + k];
+          s += d * d;
+        } else {
+          s += f[x0 + k] * f[r + k];
+        }
+      }
+      f[(out >>> 3) + j] = s;
+    }
+  };
+  const blockReduction = (squared: boolean) => (x: number, y: number, count: number, dim: number, out: number): void => {
+    const f = arena.f64;
+    const x0 = x >>> 3;
+    for (let j = 0; j < count; j++) {
+      const r = (y >>> 3) + j * dim;
+      let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
+      for (let k = 0; k < dim; k++) {
+        const yk = f[r + k];
+        const o = x0 + 8 * k;
+        if (squared) {
+          const d0 = f[o] - yk, d1 = f[o + 1] - yk, d2 = f[o + 2] - yk, d3 = f[o + 3] - yk;
+          const d4 = f[o + 4] - yk, d5 = f[o + 5] - yk, d6 = f[o + 6] - yk, d7 = f[o + 7] - yk;
+          a0 += d0 * d0; a1 += d1 * d1; a2 += d2 * d2; a3 += d3 * d3;
+          a4 += d4 * d4; a5 += d5 * d5; a6 += d6 * d6; a7 += d7 * d7;
+        } else {
+          a0 += f[o] * yk; a1 += f[o + 1] * yk; a2 += f[o + 2] * yk; a3 += f[o + 3] * yk;
+          a4 += f[o + 4] * yk; a5 += f[o + 5] * yk; a6 += f[o + 6] * yk; a7 += f[o + 7] * yk;
+        }
+      }
+      const d = (out >>> 3) + 8 * j;
+      f[d] = a0; f[d + 1] = a1; f[d + 2] = a2; f[d + 3] = a3; f[d + 4] = a4; f[d + 5] = a5; f[d + 6] = a6; f[d + 7] = a7;
+    }
+  };
   return {
     kind: 'js',
     spmmTiles(n, rowPtr, col, val, x, out, blockBytes) {
       const f = arena.f64;
-      const iv = arena.i32;
-      const rp = rowPtr >>> 2;
-      const c0 = col >>> 2;
-      const v0 = val >>> 3;
-      const x0 = x >>> 3;
       for (let i = 0; i < n; i++) {
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-        for (let p = iv[rp + i], e = iv[rp + i + 1]; p < e; p++) {
-          const s = f[v0 + p];
-          const o = x0 + iv[c0 + p] * 8;
-          a0 += s * f[o]; a1 += s * f[o + 1]; a2 += s * f[o + 2]; a3 += s * f[o + 3];
-          a4 += s * f[o + 4]; a5 += s * f[o + 5]; a6 += s * f[o + 6]; a7 += s * f[o + 7];
-        }
+        laneProducts(rowPtr, col, val, x, i, acc);
         const d = (out + (i >> 3) * blockBytes + (i & 7) * 8) / 8;
-        f[d] = a0; f[d + 8] = a1; f[d + 16] = a2; f[d + 24] = a3;
-        f[d + 32] = a4; f[d + 40] = a5; f[d + 48] = a6; f[d + 56] = a7;
+        for (let b = 0; b < 8; b++) f[d + 8 * b] = acc[b];
       }
     },
-    spmmRows(j0, j1, rowPtr, col, val, y, base, rowBytes) {
+    spmmLanes(j0, j1, rowPtr, col, val, y, out) {
       const f = arena.f64;
-      const iv = arena.i32;
-      const rp = rowPtr >>> 2;
-      const c0 = col >>> 2;
-      const v0 = val >>> 3;
-      const y0 = y >>> 3;
-      const i0 = rowBytes >>> 3;
-      const b = new Array<number>(8);
-      b[0] = base >>> 3;
-      for (let q = 1; q < 8; q++) b[q] = b[q - 1] + i0 + q;
-      for (let j = j1 - 1; j >= j0; j--) {
-        let a0 = 0, a1 = 0, a2 = 0, a3 = 0, a4 = 0, a5 = 0, a6 = 0, a7 = 0;
-        for (let p = iv[rp + j], e = iv[rp + j + 1]; p < e; p++) {
-          const s = f[v0 + p];
-          const o = y0 + iv[c0 + p] * 8;
-          a0 += s * f[o]; a1 += s * f[o + 1]; a2 += s * f[o + 2]; a3 += s * f[o + 3];
-          a4 += s * f[o + 4]; a5 += s * f[o + 5]; a6 += s * f[o + 6]; a7 += s * f[o + 7];
-        }
-        f[b[0] + j] = a0; f[b[1] + j] = a1; f[b[2] + j] = a2; f[b[3] + j] = a3;
-        f[b[4] + j] = a4; f[b[5] + j] = a5; f[b[6] + j] = a6; f[b[7] + j] = a7;
+      for (let j = j0; j < j1; j++) {
+        laneProducts(rowPtr, col, val, y, j, acc);
+        f.set(acc, (out >>> 3) + 8 * j);
       }
     },
-    lanesFromSum(n, r0, rows, sum, pv, x, inv) {
+    tileLanes(I, nb, sum, pv, x, inv) {
       const f = arena.f64;
       const s = sum >>> 3;
       const v = pv >>> 3;
       const x0 = x >>> 3;
-      for (let b = 0; b < rows; b++) {
-        const start = ((r0 + b) * (r0 + b + 1)) >>> 1;
-        for (let c = 0; c < r0; c++) f[x0 + c * 8 + b] = (f[s + start + c] - f[v + start + c]) * inv;
-      }
-      for (let c = r0 + 8; c < n; c++) {
-        const e = ((c * (c + 1)) >>> 1) + r0;
-        const o = x0 + c * 8;
-        for (let b = 0; b < 8; b++) f[o + b] = (f[s + e + b] - f[v + e + b]) * inv;
+      const first = 64 * ((I * (I + 1)) / 2);
+      for (let k = 0; k < 64 * (I + 1); k++) f[x0 + k] = scaledDifference(f, s + first + k, v + first + k, inv);
+      for (let J = I + 1; J < nb; J++) {
+        const t = 64 * ((J * (J + 1)) / 2 + I);
+        const d = x0 + 64 * J;
+        for (let b = 0; b < 8; b++) for (let c = 0; c < 8; c++) f[d + 8 * c + b] = scaledDifference(f, s + t + 8 * b + c, v + t + 8 * b + c, inv);
       }
     },
     addInto(dst, src, count) {
@@ -425,39 +460,12 @@ export function jsKernels(arena: Arena): Kernels {
         norm += old * old;
         f[s + even] = f[x + even];
       }
-      f[(out >>> 3)] = diff;
+      f[out >>> 3] = diff;
       f[(out >>> 3) + 1] = norm;
     },
-    squaredDistances(x, y, count, dim, out) {
-      const f = arena.f64;
-      const x0 = x >>> 3;
-      const o0 = out >>> 3;
-      for (let j = 0; j < count; j++) {
-        const r = (y >>> 3) + j * dim;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let k = 0; k < dim; k += 4) {
-          const d0 = f[x0 + k] - f[r + k];
-          const d1 = f[x0 + k + 1] - f[r + k + 1];
-          const d2 = f[x0 + k + 2] - f[r + k + 2];
-          const d3 = f[x0 + k + 3] - f[r + k + 3];
-          s0 += d0 * d0; s1 += d1 * d1; s2 += d2 * d2; s3 += d3 * d3;
-        }
-        f[o0 + j] = s0 + s2 + (s1 + s3);
-      }
-    },
-    dotProducts(x, y, count, dim, out) {
-      const f = arena.f64;
-      const x0 = x >>> 3;
-      const o0 = out >>> 3;
-      for (let j = 0; j < count; j++) {
-        const r = (y >>> 3) + j * dim;
-        let s0 = 0, s1 = 0, s2 = 0, s3 = 0;
-        for (let k = 0; k < dim; k += 4) {
-          s0 += f[x0 + k] * f[r + k]; s1 += f[x0 + k + 1] * f[r + k + 1];
-          s2 += f[x0 + k + 2] * f[r + k + 2]; s3 += f[x0 + k + 3] * f[r + k + 3];
-        }
-        f[o0 + j] = s0 + s2 + (s1 + s3);
-      }
-    },
+    squaredDistances: rowReduction(true),
+    dotProducts: rowReduction(false),
+    blockSquaredDistances: blockReduction(true),
+    blockDotProducts: blockReduction(false),
   };
 }

@@ -17,7 +17,7 @@
 import type { Arena } from './arena.js';
 import type { ArenaCsr } from './diffusion.js';
 import type { NormalizationRule } from './normalize.js';
-import { readPackedRow } from '../symmetric.js';
+import { readTiledRow } from '../symmetric.js';
 import { numpyPercentile, topK } from '../select.js';
 
 export function buildLocalKernel(
@@ -32,14 +32,14 @@ export function buildLocalKernel(
   const row = new Float64Array(n);
   const idx = new Int32Array(n);
   const rowPtr = new Int32Array(n + 1);
-  let cols: Int32Array = new Int32Array(n * K);
-  let vals: Float64Array = new Float64Array(n * K);
+  let cols = new Int32Array(n * K);
+  let vals = new Float64Array(n * K);
   let nnz = 0;
   const cutoff = 100 - 100 * (K / nPresent);
   for (let i = 0; i < n; i++) {
     rowPtr[i] = nnz;
     if (present !== null && present[i] === 0) continue;
-    readPackedRow(arena.f64, P / 8, n, i, row);
+    readTiledRow(arena.f64, P / 8, n, i, row);
     let count: number;
     if (rule === 'snftool') {
       count = topK(row, n, K, present, -1, idx);
@@ -52,8 +52,12 @@ export function buildLocalKernel(
     }
     if (nnz + count > cols.length) {
       const grow = Math.max(cols.length * 2, nnz + count);
-      cols = copyInto(new Int32Array(grow), cols);
-      vals = copyInto(new Float64Array(grow), vals);
+      const c2 = new Int32Array(grow);
+      c2.set(cols);
+      cols = c2;
+      const v2 = new Float64Array(grow);
+      v2.set(vals);
+      vals = v2;
     }
     let total = 0;
     for (let q = 0; q < count; q++) total += row[idx[q]];
@@ -69,9 +73,4 @@ export function buildLocalKernel(
   arena.i32.set(cols.subarray(0, nnz), csr.col / 4);
   arena.f64.set(vals.subarray(0, nnz), csr.val / 8);
   return csr;
-}
-
-function copyInto<T extends Int32Array | Float64Array>(dst: T, src: T): T {
-  dst.set(src as never);
-  return dst;
 }

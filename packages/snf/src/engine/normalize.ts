@@ -1,5 +1,5 @@
 /**
- * Row normalisations of packed symmetric similarity matrices, in place.
+ * Row normalisations of tiled symmetric similarity matrices, in place.
  *
  * - `snftool` rule [SNF14, SNFtool `normalize`]: P_ij = W_ij / (2 Σ_{k≠i} W_ik)
  *   for j ≠ i, P_ii = 1/2 (a zero sum is replaced by 1), then (P + Pᵀ) / 2.
@@ -7,10 +7,11 @@
  *
  * From logarithms (log W), rows are scaled by their largest entry first
  * (log-sum-exp), so a row whose entries would all underflow still
- * normalises to finite values.
+ * normalises to finite values. Rows of absent samples (and the padding past
+ * n) end up 0.
  */
 
-import { packedRowStart } from '../symmetric.js';
+import { tileRows, tileStart } from '../symmetric.js';
 
 /** Which normalisation a fusion uses (see the package README). */
 export type NormalizationRule = 'snftool' | 'snfpy';
@@ -18,111 +19,135 @@ export type NormalizationRule = 'snftool' | 'snfpy';
 /** Below this row maximum of log W, the linear form could lose whole rows to underflow. */
 const LOG_SAFE = -300;
 
-/** Sum of each row of the packed matrix (missing entries are 0). */
-export function packedRowSums(f: Float64Array, base: number, n: number, diagonal: boolean): Float64Array {
-  const r = new Float64Array(n);
-  let p = base;
-  for (let i = 0; i < n; i++) {
-    let s = 0;
-    for (let j = 0; j < i; j++) {
-      const v = f[p + j];
-      s += v;
-      r[j] += v;
+/** Presence of each of the nb * 8 rows: the present samples, without the padding. */
+export function paddedPresence(n: number, present: Uint8Array | null): Uint8Array {
+  const out = new Uint8Array(tileRows(n) * 8);
+  for (let i = 0; i < n; i++) out[i] = present === null ? 1 : present[i];
+  return out;
+}
+
+/**
+ * Calls `visit(index, i, j)` for every stored entry of the lower triangle
+ * with i > j (each off-diagonal pair once), then `diagonal(index, i)`.
+ */
+function forEachLower(n: number, base: number, visit: (e: number, i: number, j: number) => void): void {
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    for (let J = 0; J <= I; J++) {
+      const t = base + tileStart(I, J);
+      for (let c = 0; c < 8; c++) {
+        const j = 8 * J + c;
+        for (let b = J === I ? c + 1 : 0; b < 8; b++) visit(t + 8 * c + b, 8 * I + b, j);
+      }
     }
-    r[i] += diagonal ? s + f[p + i] : s;
-    p += i + 1;
   }
+}
+
+/** Sum of each row (missing entries and padding are 0). */
+export function tiledRowSums(f: Float64Array, base: number, n: number, diagonal: boolean): Float64Array {
+  const nb = tileRows(n);
+  const r = new Float64Array(nb * 8);
+  forEachLower(n, base, (e, i, j) => {
+    const v = f[e];
+    r[i] += v;
+    r[j] += v;
+  });
+  if (diagonal) for (let i = 0; i < n; i++) r[i] += f[base + tileStart(i >> 3, i >> 3) + 9 * (i & 7)];
   return r;
 }
 
-/** Row scale factors: 1 / (2 Σ_{k≠i}) for `snftool`, 1 / Σ_k for `snfpy`. */
-function inverseScales(sums: Float64Array, rule: NormalizationRule): Float64Array {
+/** Writes g(value, i, j) into entry (i, j) for every pair and both triangles of diagonal tiles, and d(i) on the diagonal. */
+function rewrite(
+  f: Float64Array,
+  base: number,
+  n: number,
+  g: (v: number, i: number, j: number) => number,
+  d: (v: number, i: number) => number,
+): void {
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    for (let J = 0; J <= I; J++) {
+      const t = base + tileStart(I, J);
+      for (let c = 0; c < 8; c++) {
+        const j = 8 * J + c;
+        for (let b = 0; b < 8; b++) {
+          const i = 8 * I + b;
+          const e = t + 8 * c + b;
+          f[e] = i === j ? d(f[e], i) : g(f[e], i, j);
+        }
+      }
+    }
+  }
+}
+
+/**
+ * Applies `rule` to the tiled matrix of linear values at element offset
+ * `base`; rows of absent samples and the padding become 0.
+ */
+export function normalizeLinear(f: Float64Array, base: number, n: number, present: Uint8Array | null, rule: NormalizationRule): void {
+  const here = paddedPresence(n, present);
+  const sums = tiledRowSums(f, base, n, rule === 'snfpy');
   const inv = new Float64Array(sums.length);
   for (let i = 0; i < sums.length; i++) {
     const s = sums[i];
-    if (rule === 'snftool') inv[i] = 1 / (2 * (s > 0 ? s : 1));
+    if (!here[i]) inv[i] = 0;
+    else if (rule === 'snftool') inv[i] = 1 / (2 * (s > 0 ? s : 1));
     else inv[i] = s > 0 ? 1 / s : 0;
   }
-  return inv;
+  rewrite(
+    f,
+    base,
+    n,
+    (v, i, j) => (here[i] && here[j] ? (v * inv[i] + v * inv[j]) / 2 : 0),
+    (v, i) => (!here[i] ? 0 : rule === 'snftool' ? 0.5 : v * inv[i]),
+  );
 }
 
 /**
- * Applies `rule` to the packed matrix of linear values at element offset
- * `base`; rows of missing samples (present[i] = 0) stay 0.
- */
-export function normalizeLinear(
-  f: Float64Array,
-  base: number,
-  n: number,
-  present: Uint8Array | null,
-  rule: NormalizationRule,
-): void {
-  const inv = inverseScales(packedRowSums(f, base, n, rule === 'snfpy'), rule);
-  let p = base;
-  for (let i = 0; i < n; i++) {
-    const a = inv[i];
-    for (let j = 0; j < i; j++) {
-      const v = f[p + j];
-      f[p + j] = (v * a + v * inv[j]) / 2;
-    }
-    const here = present === null || present[i] === 1;
-    f[p + i] = !here ? 0 : rule === 'snftool' ? 0.5 : f[p + i] * a;
-    p += i + 1;
-  }
-}
-
-/**
- * Applies `rule` to a packed matrix holding log W (missing pairs -Infinity),
+ * Applies `rule` to a tiled matrix holding log W (absent pairs -Infinity),
  * leaving linear normalised values.
  */
-export function normalizeFromLog(
-  f: Float64Array,
-  base: number,
-  n: number,
-  present: Uint8Array | null,
-  rule: NormalizationRule,
-): void {
-  const diagonal = rule === 'snfpy';
-  const max = new Float64Array(n).fill(Number.NEGATIVE_INFINITY);
-  let p = base;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const v = f[p + j];
-      if (v > max[i]) max[i] = v;
-      if (v > max[j]) max[j] = v;
-    }
-    if (diagonal && f[p + i] > max[i]) max[i] = f[p + i];
-    p += i + 1;
-  }
+export function normalizeFromLog(f: Float64Array, base: number, n: number, present: Uint8Array | null, rule: NormalizationRule): void {
+  const here = paddedPresence(n, present);
+  const size = here.length;
+  const withDiagonal = rule === 'snfpy';
+  const max = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
+  forEachLower(n, base, (e, i, j) => {
+    if (!here[i] || !here[j]) return;
+    const v = f[e];
+    if (v > max[i]) max[i] = v;
+    if (v > max[j]) max[j] = v;
+  });
+  const diagonalAt = (i: number): number => base + tileStart(i >> 3, i >> 3) + 9 * (i & 7);
+  if (withDiagonal) for (let i = 0; i < n; i++) if (here[i] && f[diagonalAt(i)] > max[i]) max[i] = f[diagonalAt(i)];
   let lowest = Infinity;
-  for (let i = 0; i < n; i++) if ((present === null || present[i] === 1) && max[i] < lowest) lowest = max[i];
+  for (let i = 0; i < n; i++) if (here[i] && max[i] < lowest) lowest = max[i];
   if (lowest >= LOG_SAFE) {
-    for (let e = base, end = base + packedRowStart(n); e < end; e++) f[e] = Math.exp(f[e]);
+    rewrite(
+      f,
+      base,
+      n,
+      (v, i, j) => (here[i] && here[j] ? Math.exp(v) : 0),
+      (v, i) => (here[i] ? Math.exp(v) : 0),
+    );
     normalizeLinear(f, base, n, present, rule);
     return;
   }
-  const sums = new Float64Array(n);
-  p = base;
-  for (let i = 0; i < n; i++) {
-    for (let j = 0; j < i; j++) {
-      const v = f[p + j];
-      sums[i] += Math.exp(v - max[i]);
-      sums[j] += Math.exp(v - max[j]);
-    }
-    if (diagonal) sums[i] += Math.exp(f[p + i] - max[i]);
-    p += i + 1;
-  }
+  const sums = new Float64Array(size);
+  forEachLower(n, base, (e, i, j) => {
+    if (!here[i] || !here[j]) return;
+    const v = f[e];
+    sums[i] += Math.exp(v - max[i]);
+    sums[j] += Math.exp(v - max[j]);
+  });
+  if (withDiagonal) for (let i = 0; i < n; i++) if (here[i]) sums[i] += Math.exp(f[diagonalAt(i)] - max[i]);
   const scale = rule === 'snftool' ? 2 : 1;
-  p = base;
-  for (let i = 0; i < n; i++) {
-    const here = present === null || present[i] === 1;
-    const si = sums[i] > 0 ? scale * sums[i] : 1;
-    for (let j = 0; j < i; j++) {
-      const v = f[p + j];
-      const sj = sums[j] > 0 ? scale * sums[j] : 1;
-      f[p + j] = v === Number.NEGATIVE_INFINITY ? 0 : (Math.exp(v - max[i]) / si + Math.exp(v - max[j]) / sj) / 2;
-    }
-    f[p + i] = !here ? 0 : rule === 'snftool' ? 0.5 : Math.exp(f[p + i] - max[i]) / si;
-    p += i + 1;
-  }
+  const denominator = (i: number): number => (sums[i] > 0 ? scale * sums[i] : 1);
+  rewrite(
+    f,
+    base,
+    n,
+    (v, i, j) => (here[i] && here[j] ? (Math.exp(v - max[i]) / denominator(i) + Math.exp(v - max[j]) / denominator(j)) / 2 : 0),
+    (v, i) => (!here[i] ? 0 : rule === 'snftool' ? 0.5 : Math.exp(v - max[i]) / denominator(i)),
+  );
 }

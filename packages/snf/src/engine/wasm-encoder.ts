@@ -89,6 +89,7 @@ export const op = {
   v128Store: (offset = 0): Bytes => simd(0x0b, 4, ...uleb(offset)),
   v128Load64Splat: (offset = 0): Bytes => simd(0x0a, 3, ...uleb(offset)),
   f64x2Splat: (): Bytes => simd(0x14),
+  i8x16Shuffle: (lanes: number[]): Bytes => simd(0x0d, ...lanes),
   v128Zero: (): Bytes => simd(0x0c, ...new Array<number>(16).fill(0)),
   f64x2ExtractLane: (lane: number): Bytes => simd(0x21, lane),
   f64x2Add: (): Bytes => simd(0xf0),
