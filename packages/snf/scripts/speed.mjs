@@ -64,6 +64,7 @@ console.log(
   JSON.stringify({
     case: what === 'digits' ? 'digits-mfeat 600 x 4 views' : `simulated ${size} x 3 omics`,
     engine: last.engine,
+    threads: last.threads,
     runs: times.length,
     medianMs: Math.round(median),
     minMs: Math.round(times[0]),

@@ -45,7 +45,8 @@ import {
 import type { Arena } from './engine/arena.js';
 import type { Kernels } from './engine/kernels.js';
 import { openArena, type EngineChoice } from './engine/select.js';
-import { mirrorDiagonalTiles, tiledIndex, tiledLength, tileRows, tileStart, untileInto } from './symmetric.js';
+import { mirrorDiagonalTiles, readTiledBlock, tiledIndex, tiledLength, tileRows, tileStart, untileInto } from './symmetric.js';
+import { meanOfSmallest } from './select.js';
 import {
   checkChoice,
   checkMatrix,
@@ -142,68 +143,22 @@ export function logKernel(kernel: KernelName, rho: number, mi: number, mj: numbe
 
 /**
  * Mean of the K smallest off-diagonal entries of each present row of the
- * tiled matrix at element offset `base` (entries between present samples only).
+ * tiled matrix at element offset `base` (entries between present samples
+ * only), summed in increasing order.
  */
 export function localScales(f: Float64Array, base: number, n: number, present: Uint8Array | null, K: number): Float64Array {
-  const heap = new Float64Array(n * K);
-  const size = new Int32Array(n);
-  // max-heap per row of the K smallest values seen
-  const offer = (r: number, v: number): void => {
-    const h = r * K;
-    const s = size[r];
-    if (s < K) {
-      let c = s;
-      heap[h + c] = v;
-      while (c > 0) {
-        const parent = (c - 1) >> 1;
-        if (heap[h + parent] >= heap[h + c]) break;
-        const t = heap[h + parent];
-        heap[h + parent] = heap[h + c];
-        heap[h + c] = t;
-        c = parent;
-      }
-      size[r] = s + 1;
-      return;
-    }
-    if (!(v < heap[h])) return;
-    heap[h] = v;
-    let c = 0;
-    for (;;) {
-      const l = 2 * c + 1;
-      if (l >= s) break;
-      const r2 = l + 1;
-      const m = r2 < s && heap[h + r2] > heap[h + l] ? r2 : l;
-      if (heap[h + m] <= heap[h + c]) break;
-      const t = heap[h + m];
-      heap[h + m] = heap[h + c];
-      heap[h + c] = t;
-      c = m;
-    }
-  };
-  const nb = tileRows(n);
-  for (let I = 0; I < nb; I++) {
-    for (let J = 0; J <= I; J++) {
-      const t = base + tileStart(I, J);
-      for (let c = 0; c < 8; c++) {
-        const j = 8 * J + c;
-        if (j >= n || (present !== null && present[j] === 0)) continue;
-        for (let b = J === I ? c + 1 : 0; b < 8; b++) {
-          const i = 8 * I + b;
-          if (i >= n || (present !== null && present[i] === 0)) continue;
-          const v = f[t + 8 * c + b];
-          if (size[i] < K || v < heap[i * K]) offer(i, v);
-          if (size[j] < K || v < heap[j * K]) offer(j, v);
-        }
-      }
-    }
-  }
   const out = new Float64Array(n);
-  for (let i = 0; i < n; i++) {
-    if (size[i] === 0) continue;
-    const sorted = heap.slice(i * K, i * K + size[i]).sort();
-    let s = 0;
-    for (let k = 0; k < sorted.length; k++) s += sorted[k];
-    out[i] = s / sorted.length;
+  const block = new Float64Array(8 * n);
+  const row = new Float64Array(n);
+  for (let I = 0; I < tileRows(n); I++) {
+    readTiledBlock(f, base, n, I, block);
+    for (let b = 0; b < 8 && 8 * I + b < n; b++) {
+      const i = 8 * I + b;
+      if (present !== null && present[i] === 0) continue;
+      let count = 0;
+      for (let j = 0; j < n; j++) if (j !== i && (present === null || present[j] === 1)) row[count++] = block[b * n + j];
+      out[i] = count > 0 ? meanOfSmallest(row, K, count) : 0;
+    }
   }
   return out;
 }

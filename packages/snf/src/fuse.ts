@@ -32,12 +32,14 @@ import {
   sumViews,
   tBlockBytes,
   updateSum,
+  type DiffusionBuffers,
   type DiffusionView,
 } from './engine/diffusion.js';
 import type { Kernels } from './engine/kernels.js';
 import { buildLocalKernel } from './engine/local-kernel.js';
-import { normalizeFromLog, normalizeLinear, tiledRowSums, type NormalizationRule } from './engine/normalize.js';
+import { normalizeFromLog, normalizeLinear, paddedPresence, type NormalizationRule } from './engine/normalize.js';
 import { openArena, type EngineChoice } from './engine/select.js';
+import { defaultThreads, Team } from './engine/parallel.js';
 import { mirrorDiagonalTiles, TiledSymmetricMatrix, tiledIndex, tiledLength, tileRows, tileStart, untileInto, type SymmetricMatrix } from './symmetric.js';
 import {
   checkChoice,
@@ -89,6 +91,12 @@ export interface SnfOptions {
   onProgress?: (progress: SnfProgress) => void;
   /** Implementation of the inner loops. Default `'auto'` (WebAssembly SIMD when available). */
   engine?: EngineChoice;
+  /**
+   * Threads for the diffusion (the caller plus worker threads sharing the
+   * memory); results do not depend on it. Default: the available cores (at
+   * most 8) from 256 samples up, else 1. Fusions with missing samples use 1.
+   */
+  threads?: number;
 }
 
 /** The state of one omics after fusion. */
@@ -121,6 +129,8 @@ export interface SnfResult {
   timings: { affinityMs: number; setupMs: number; diffusionMs: number; outputMs: number; totalMs: number };
   /** Implementation that ran the inner loops. */
   engine: 'wasm' | 'js';
+  /** Threads that ran the diffusion. */
+  threads: number;
   /** Bytes of the arena holding the matrices. */
   memoryBytes: number;
   /** Warnings (K clamped, duplicates, ...). */
@@ -140,6 +150,7 @@ export interface FuseFeaturesResult extends SnfResult {
 }
 
 interface ResolvedSnf {
+  threads: number;
   K: number;
   t: number;
   normalization: NormalizationRule;
@@ -149,10 +160,11 @@ interface ResolvedSnf {
   onLargeK: LargeKPolicy;
 }
 
-function resolveSnfOptions(options: SnfOptions): ResolvedSnf {
+function resolveSnfOptions(options: SnfOptions, n: number): ResolvedSnf {
   const tolerance = options.tolerance ?? 0;
   if (!(tolerance >= 0)) fail(`tolerance must be a number >= 0, got ${tolerance}`, 'INVALID_OPTION');
   return {
+    threads: options.threads === undefined ? (n >= 256 ? defaultThreads() : 1) : checkInteger('threads', options.threads, 1, 64),
     K: checkInteger('K', options.K ?? 20, 1),
     t: checkInteger('t', options.t ?? 20, 0),
     normalization: checkChoice('normalization', options.normalization ?? 'snftool', ['snftool', 'snfpy']),
@@ -164,10 +176,10 @@ function resolveSnfOptions(options: SnfOptions): ResolvedSnf {
 }
 
 /** Bytes one fusion of n samples in m omics needs (within a few percent). */
-export function fusionMemoryBytes(n: number, m: number, K = 20, scratchBytes = 0): number {
+export function fusionMemoryBytes(n: number, m: number, K = 20, scratchBytes = 0, threads = 1): number {
   const local = m * (4 * (n + 1) + 12 * n * K);
   const scratch = Math.max(0, scratchBytes - tBlockBytes(n));
-  return m * 8 * tiledLength(n) + diffusionBufferBytes(n) + local + scratch + 4096;
+  return m * 8 * tiledLength(n) + diffusionBufferBytes(n, threads) + local + scratch + 4096;
 }
 
 function checkMemory(n: number, m: number, bytes: number, limit: number): void {
@@ -196,19 +208,20 @@ export function snf(affinities: readonly Matrix[], options: SnfOptions & { detai
 export function snf(affinities: readonly Matrix[], options?: SnfOptions & { detailed?: false }): Matrix;
 export function snf(affinities: readonly Matrix[], options: SnfOptions & { detailed?: boolean } = {}): Matrix | SnfResult {
   const start = performance.now();
-  const settings = resolveSnfOptions(options);
   const input = checkChoice('input', options.input ?? 'affinity', ['affinity', 'log']);
   if (!Array.isArray(affinities) || affinities.length === 0) fail('at least one affinity matrix is needed', 'NO_OMICS');
   const n = affinities[0].rows;
+  const settings = resolveSnfOptions(options, n);
   affinities.forEach((w, v) => {
     checkMatrix(`affinity ${v}`, w);
     if (w.rows !== n || w.cols !== n) fail(`affinity ${v} is ${w.rows} x ${w.cols}, expected ${n} x ${n}`, 'SHAPE_MISMATCH');
   });
   const m = affinities.length;
-  checkMemory(n, m, fusionMemoryBytes(n, m, settings.K), settings.maxMemoryBytes);
+  const bytes = fusionMemoryBytes(n, m, settings.K, 0, settings.threads);
+  checkMemory(n, m, bytes, settings.maxMemoryBytes);
   const warnings: BmlWarning[] = [];
   const warn = collect(warnings, options.onWarning);
-  const { arena, kernels } = openArena(fusionMemoryBytes(n, m, settings.K), options.engine);
+  const { arena, kernels } = openArena(bytes, options.engine, settings.threads > 1);
   const views = affinities.map((w, v) => {
     const P = arena.alloc(8 * tiledLength(n));
     const present = affinityPresence(w, v);
@@ -227,22 +240,22 @@ export function snf(affinities: readonly Matrix[], options: SnfOptions & { detai
  */
 export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesOptions = {}): FuseFeaturesResult {
   const start = performance.now();
-  const settings = resolveSnfOptions(options);
   if (!Array.isArray(features) || features.length === 0) fail('at least one feature matrix is needed', 'NO_OMICS');
   const n = features[0].rows;
+  const settings = resolveSnfOptions(options, n);
   features.forEach((x, v) => {
     checkMatrix(`features of omics ${v}`, x);
     if (x.rows !== n) fail(`omics ${v} has ${x.rows} samples, omics 0 has ${n}; give every omics one row per sample (NaN rows for missing samples)`, 'SHAPE_MISMATCH');
   });
   const m = features.length;
   const scratchBytes = Math.max(...features.map((x) => featureBytes(x.rows, x.cols)));
-  const bytes = fusionMemoryBytes(n, m, settings.K, scratchBytes);
+  const bytes = fusionMemoryBytes(n, m, settings.K, scratchBytes, settings.threads);
   checkMemory(n, m, bytes, settings.maxMemoryBytes);
   const warnings: BmlWarning[] = [];
   const warn = collect(warnings, options.onWarning);
-  const { arena, kernels } = openArena(bytes, options.engine);
+  const { arena, kernels } = openArena(bytes, options.engine, settings.threads > 1);
   const packed = features.map(() => arena.alloc(8 * tiledLength(n)));
-  const buffers = allocDiffusionBuffers(arena, n);
+  const buffers = allocDiffusionBuffers(arena, n, settings.threads);
   const scratch = scratchBytes <= tBlockBytes(n) ? buffers.T : arena.alloc(scratchBytes);
   const affinities = features.map((x, v) => {
     const kernelSettings = resolveKernelSettings({ ...options, ...options.views?.[v] });
@@ -251,7 +264,7 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
   });
   const affinityMs = performance.now() - start;
   const views = affinities.map((a, v) => {
-    normalizeFromLog(arena.f64, packed[v] / 8, n, a.present, settings.normalization);
+    normalizeFromLog(arena, kernels, packed[v], n, a.present, settings.normalization, buffers.X);
     return { P: packed[v], present: a.present };
   });
   const result = runFusion(arena, kernels, n, views, settings, warn, options.onProgress, start, affinityMs, buffers);
@@ -363,32 +376,38 @@ function runFusion(
     present: v.present,
     S: buildLocalKernel(arena, v.P, n, v.present, Ks[index].count, Ks[index].K, settings.normalization),
   }));
-  const buf = givenBuffers ?? allocDiffusionBuffers(arena, n);
+  const buf = givenBuffers ?? allocDiffusionBuffers(arena, n, settings.threads);
   sumViews(arena, kernels, n, views, buf.sum);
+  const complete = views.every((v) => v.present === null);
+  const team = complete && m > 1 && settings.t > 0 ? Team.create(arena, settings.threads) : null;
   const setupMs = performance.now() - setupStart;
 
   const diffusionStart = performance.now();
   const changes: number[] = [];
   let converged = false;
   const t = m > 1 ? settings.t : 0;
-  for (let iteration = 0; iteration < t; iteration++) {
-    for (let v = 0; v < m; v++) {
-      diffuseView(arena, kernels, n, views, v, buf);
-      if (settings.normalization === 'snftool') normalizeLinear(arena.f64, views[v].P / 8, n, views[v].present, 'snftool');
-      else addToDiagonal(arena.f64, views[v].P / 8, n, views[v].present, settings.alpha);
+  try {
+    for (let iteration = 0; iteration < t; iteration++) {
+      for (let v = 0; v < m; v++) {
+        diffuseView(arena, kernels, n, views, v, buf, team);
+        if (settings.normalization === 'snftool') normalizeLinear(arena, kernels, views[v].P, n, views[v].present, 'snftool', buf.X);
+        else addToDiagonal(arena.f64, views[v].P / 8, n, views[v].present, settings.alpha);
+      }
+      const change = updateSum(arena, kernels, n, views, buf);
+      changes.push(change);
+      onProgress?.({ iteration: iteration + 1, iterations: t, change });
+      if (settings.tolerance > 0 && change < settings.tolerance) {
+        converged = true;
+        break;
+      }
     }
-    const change = updateSum(arena, kernels, n, views, buf);
-    changes.push(change);
-    onProgress?.({ iteration: iteration + 1, iterations: t, change });
-    if (settings.tolerance > 0 && change < settings.tolerance) {
-      converged = true;
-      break;
-    }
+  } finally {
+    team?.release();
   }
   const diffusionMs = performance.now() - diffusionStart;
 
   const outputStart = performance.now();
-  const fused = finalFused(arena, n, views, buf.sum, buf.T, settings.normalization);
+  const fused = finalFused(arena, kernels, n, views, buf, settings.normalization);
   const outputMs = performance.now() - outputStart;
   return {
     fused,
@@ -410,6 +429,7 @@ function runFusion(
     normalization: settings.normalization,
     timings: { affinityMs, setupMs, diffusionMs, outputMs, totalMs: performance.now() - start },
     engine: kernels.kind,
+    threads: team?.size ?? 1,
     memoryBytes: arena.used,
     warnings: [],
   };
@@ -419,35 +439,15 @@ function addToDiagonal(f: Float64Array, base: number, n: number, present: Uint8A
   for (let i = 0; i < n; i++) if (present === null || present[i] === 1) f[base + tiledIndex(i, i)] += alpha;
 }
 
-/** The fused matrix: mean over the omics having each pair, final normalisation, dense N x N at byte offset `out`. */
-function finalFused(arena: Arena, n: number, views: readonly DiffusionView[], sum: number, out: number, rule: NormalizationRule): Matrix {
+/** The fused matrix: mean over the omics having each pair, final normalisation, dense N x N in the T blocks. */
+function finalFused(arena: Arena, kernels: Kernels, n: number, views: readonly DiffusionView[], buf: DiffusionBuffers, rule: NormalizationRule): Matrix {
   const f = arena.f64;
-  const s = sum / 8;
+  const s = buf.sum / 8;
   const m = views.length;
-  const complete = views.every((v) => v.present === null);
   const nb = tileRows(n);
-  for (let I = 0; I < nb; I++) {
-    for (let J = 0; J <= I; J++) {
-      const t = s + tileStart(I, J);
-      for (let c = 0; c < 8; c++) {
-        const j = 8 * J + c;
-        for (let b = 0; b < 8; b++) {
-          const i = 8 * I + b;
-          let count = m;
-          if (!complete && i < n && j < n) {
-            count = 0;
-            for (const v of views) if (v.present === null || (v.present[i] === 1 && v.present[j] === 1)) count++;
-          }
-          f[t + 8 * c + b] = count > 0 ? f[t + 8 * c + b] / count : 0;
-        }
-      }
-    }
-  }
-  if (rule === 'snftool') {
-    normalizeLinear(f, s, n, null, 'snftool');
+  if (views.every((v) => v.present === null)) {
+    for (let e = s, end = s + tiledLength(n); e < end; e++) f[e] /= m;
   } else {
-    const sums = tiledRowSums(f, s, n, true);
-    const inv = sums.map((v) => (v > 0 ? 1 / v : 0));
     for (let I = 0; I < nb; I++) {
       for (let J = 0; J <= I; J++) {
         const t = s + tileStart(I, J);
@@ -455,14 +455,26 @@ function finalFused(arena: Arena, n: number, views: readonly DiffusionView[], su
           const j = 8 * J + c;
           for (let b = 0; b < 8; b++) {
             const i = 8 * I + b;
-            const e = t + 8 * c + b;
-            f[e] = i === j ? f[e] * inv[i] + 0.5 : (f[e] * inv[i] + f[e] * inv[j]) / 2;
+            let count = 0;
+            if (i < n && j < n) for (const v of views) if (v.present === null || (v.present[i] === 1 && v.present[j] === 1)) count++;
+            f[t + 8 * c + b] = count > 0 ? f[t + 8 * c + b] / count : 0;
           }
         }
       }
     }
   }
-  const dense = arena.f64At(out, n * n);
+  if (rule === 'snftool') {
+    normalizeLinear(arena, kernels, buf.sum, n, null, 'snftool', buf.X);
+  } else {
+    // W / row sums, then (W + Wᵀ + I) / 2
+    kernels.tileRowSums(buf.sum, nb, buf.X);
+    const x = buf.X / 8;
+    const here = paddedPresence(n, null);
+    for (let i = 0; i < 8 * nb; i++) f[x + 8 * nb + i] = here[i] && f[x + i] > 0 ? 1 / f[x + i] : 0;
+    kernels.tileScale(buf.sum, nb, buf.X + 64 * nb);
+    for (let i = 0; i < n; i++) f[s + tiledIndex(i, i)] += 0.5;
+  }
+  const dense = arena.f64At(buf.T, n * n);
   untileInto(f, s, n, dense);
   return createMatrix(n, n, dense);
 }

@@ -19,7 +19,7 @@
 
 import type { BmlWarning, CsrMatrix, Matrix } from '@bml/core';
 import { distanceMatrix, type DistanceOptions } from './distance.js';
-import { topK } from './select.js';
+import { kthSmallest, topK } from './select.js';
 import { checkChoice, checkInteger, checkMatrix, fail, PKG, type WarningSink } from './validate.js';
 
 /** How the adjacency with self loops is normalised. */
@@ -174,33 +174,3 @@ function normalizeGraph(
   return { adjacency: { rows: n, cols: n, rowPtr, colIdx, values }, scale, degrees, k, normalization, warnings };
 }
 
-/** The k-th smallest value (0-based) of `values` (reordered in place): quickselect. */
-export function kthSmallest(values: Float64Array, k: number): number {
-  let lo = 0;
-  let hi = values.length - 1;
-  while (hi > lo) {
-    const mid = lo + ((hi - lo) >> 1);
-    // median of three as pivot
-    const a = values[lo];
-    const b = values[mid];
-    const c = values[hi];
-    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
-    let i = lo;
-    let j = hi;
-    while (i <= j) {
-      while (values[i] < pivot) i++;
-      while (values[j] > pivot) j--;
-      if (i <= j) {
-        const t = values[i];
-        values[i] = values[j];
-        values[j] = t;
-        i++;
-        j--;
-      }
-    }
-    if (k <= j) hi = j;
-    else if (k >= i) lo = i;
-    else return values[k];
-  }
-  return values[k];
-}

@@ -27,8 +27,11 @@ export function topK(
     const vb = values[b];
     return va < vb || (va === vb && a > b);
   };
+  let rootValue = Number.NEGATIVE_INFINITY;
   for (let j = 0; j < n; j++) {
     if (j === exclude || (mask !== null && mask[j] === 0)) continue;
+    // full heap: j (the largest index so far) must beat the root strictly
+    if (size === k && !(values[j] > rootValue)) continue;
     if (size < k) {
       let c = size++;
       heap[c] = j;
@@ -40,7 +43,8 @@ export function topK(
         heap[parent] = t;
         c = parent;
       }
-    } else if (k > 0 && worse(heap[0], j)) {
+      if (size === k) rootValue = values[heap[0]];
+    } else if (k > 0) {
       heap[0] = j;
       let c = 0;
       for (;;) {
@@ -54,6 +58,7 @@ export function topK(
         heap[c] = t;
         c = m;
       }
+      rootValue = values[heap[0]];
     }
   }
   out.subarray(0, size).sort();
@@ -100,4 +105,43 @@ export function numpyPercentile(
   const b = second;
   const diff = b - a;
   return gamma >= 0.5 ? b - diff * (1 - gamma) : a + diff * gamma;
+}
+
+/** The k-th smallest value (0-based) of `values[0..count)` (reordered in place): quickselect. */
+export function kthSmallest(values: Float64Array, k: number, count = values.length): number {
+  let lo = 0;
+  let hi = count - 1;
+  while (hi > lo) {
+    const mid = lo + ((hi - lo) >> 1);
+    const a = values[lo];
+    const b = values[mid];
+    const c = values[hi];
+    const pivot = a < b ? (b < c ? b : a < c ? c : a) : a < c ? a : b < c ? c : b;
+    let i = lo;
+    let j = hi;
+    while (i <= j) {
+      while (values[i] < pivot) i++;
+      while (values[j] > pivot) j--;
+      if (i <= j) {
+        const t = values[i];
+        values[i] = values[j];
+        values[j] = t;
+        i++;
+        j--;
+      }
+    }
+    if (k <= j) hi = j;
+    else if (k >= i) lo = i;
+    else return values[k];
+  }
+  return values[k];
+}
+
+/** Mean of the K smallest of `values[0..count)` (reordered), summed in increasing order. */
+export function meanOfSmallest(values: Float64Array, K: number, count: number): number {
+  if (K < count) kthSmallest(values, K - 1, count);
+  const smallest = values.slice(0, Math.min(K, count)).sort();
+  let s = 0;
+  for (let q = 0; q < smallest.length; q++) s += smallest[q];
+  return s / smallest.length;
 }

@@ -70,6 +70,26 @@ export function readTiledRow(f: Float64Array, base: number, n: number, i: number
   }
 }
 
+/**
+ * Copies rows 8I..8I+7 of the tiled matrix at element offset `base` into
+ * `out` (row 8I + b at out[b n .. b n + n)), reading whole tiles; rows past
+ * n are left as they are.
+ */
+export function readTiledBlock(f: Float64Array, base: number, n: number, I: number, out: Float64Array): void {
+  const nb = tileRows(n);
+  const rows = Math.min(8, n - 8 * I);
+  for (let J = 0; J <= I; J++) {
+    const t = base + tileStart(I, J);
+    const cols = Math.min(8, n - 8 * J);
+    for (let c = 0; c < cols; c++) for (let b = 0; b < rows; b++) out[b * n + 8 * J + c] = f[t + 8 * c + b];
+  }
+  for (let J = I + 1; J < nb; J++) {
+    const t = base + tileStart(J, I);
+    const cols = Math.min(8, n - 8 * J);
+    for (let b = 0; b < rows; b++) for (let c = 0; c < cols; c++) out[b * n + 8 * J + c] = f[t + 8 * b + c];
+  }
+}
+
 /** Writes the dense n x n form of the tiled matrix at element offset `base` into `out`. */
 export function untileInto(f: Float64Array, base: number, n: number, out: Float64Array): void {
   const nb = tileRows(n);

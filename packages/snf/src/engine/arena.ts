@@ -23,11 +23,18 @@ export class Arena {
   /** Int32 view on the whole arena (renewed when the arena grows). */
   i32: Int32Array;
 
-  /** @param bytes - expected total size; the arena grows past it when needed */
-  constructor(bytes: number, wasm: boolean) {
+  /** Whether the memory is shared (a SharedArrayBuffer, usable by worker threads). */
+  readonly shared: boolean;
+
+  /**
+   * @param bytes - expected total size; the arena grows past it when needed
+   * @param shared - use a shared WebAssembly memory (for worker threads)
+   */
+  constructor(bytes: number, wasm: boolean, shared = false) {
     const size = Math.min(MAX_ARENA_BYTES, roundUp(Math.max(bytes + ALIGN, PAGE), PAGE));
+    this.shared = wasm && shared;
     if (wasm && wasmApi) {
-      this.memory = new wasmApi.Memory({ initial: size / PAGE, maximum: MAX_ARENA_BYTES / PAGE });
+      this.memory = new wasmApi.Memory({ initial: size / PAGE, maximum: MAX_ARENA_BYTES / PAGE, shared: this.shared });
       this.buffer = this.memory.buffer;
     } else {
       this.memory = null;

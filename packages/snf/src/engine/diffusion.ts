@@ -21,6 +21,7 @@
 
 import type { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
+import type { Team } from './parallel.js';
 import { mirrorDiagonalTiles, tiledIndex, tiledLength, tileRows, tileStart } from '../symmetric.js';
 
 /** A local kernel S in CSR form inside the arena (byte offsets). */
@@ -46,8 +47,10 @@ export interface DiffusionBuffers {
   sum: number;
   /** The T blocks: nPad x nPad doubles (byte offset). */
   T: number;
-  /** One block of 8 rows of P̄ as lanes of 8: nPad x 8 doubles (byte offset). */
+  /** One block of 8 rows of P̄ as lanes of 8: nPad x 8 doubles (byte offset); also scratch. */
   X: number;
+  /** Further lane buffers, one per extra thread. */
+  extraX: number[];
 }
 
 /** Bytes of the T blocks, which are free outside the diffusion (features, the fused output). */
@@ -57,15 +60,17 @@ export function tBlockBytes(n: number): number {
 }
 
 /** Bytes needed by {@link DiffusionBuffers} for n samples. */
-export function diffusionBufferBytes(n: number): number {
-  return 8 * tiledLength(n) + tBlockBytes(n) + 64 * tileRows(n) * 8 + 3 * 64;
+export function diffusionBufferBytes(n: number, threads = 1): number {
+  return 8 * tiledLength(n) + tBlockBytes(n) + threads * (64 * tileRows(n) * 8 + 64) + 3 * 64;
 }
 
-export function allocDiffusionBuffers(arena: Arena, n: number): DiffusionBuffers {
+export function allocDiffusionBuffers(arena: Arena, n: number, threads = 1): DiffusionBuffers {
+  const lanes = (): number => arena.alloc(64 * tileRows(n) * 8);
   return {
     sum: arena.alloc(8 * tiledLength(n)),
     T: arena.alloc(tBlockBytes(n)),
-    X: arena.alloc(64 * tileRows(n) * 8),
+    X: lanes(),
+    extraX: Array.from({ length: threads - 1 }, lanes),
   };
 }
 
@@ -78,27 +83,26 @@ export function sumViews(arena: Arena, kernels: Kernels, n: number, views: reado
 
 /**
  * Replaces ΣP by Σ_v P_v and returns its relative change in Frobenius norm,
- * ||ΣP_new - ΣP_old||_F / ||ΣP_old||_F. Uses the T blocks as scratch.
+ * ||ΣP_new - ΣP_old||_F / ||ΣP_old||_F (off-diagonal tiles stand for two
+ * blocks of the matrix, diagonal tiles for one).
  */
 export function updateSum(arena: Arena, kernels: Kernels, n: number, views: readonly DiffusionView[], buf: DiffusionBuffers): number {
-  const len = tiledLength(n);
   const f = arena.f64;
-  const t = buf.T / 8;
-  f.copyWithin(t, views[0].P / 8, views[0].P / 8 + len);
-  for (let v = 1; v < views.length; v++) kernels.addInto(buf.T, views[v].P, len);
-  // diagonal tiles hold each of their pairs twice, other tiles once
+  const s = buf.sum / 8;
   let diagonalDiff = 0;
   let diagonalNorm = 0;
-  const s = buf.sum / 8;
   for (let I = 0; I < tileRows(n); I++) {
     const o = tileStart(I, I);
     for (let e = o; e < o + 64; e++) {
-      const d = f[t + e] - f[s + e];
-      diagonalDiff += d * d;
+      let t = f[views[0].P / 8 + e];
+      for (let v = 1; v < views.length; v++) t += f[views[v].P / 8 + e];
+      diagonalDiff += (t - f[s + e]) * (t - f[s + e]);
       diagonalNorm += f[s + e] * f[s + e];
     }
   }
-  kernels.changeAndCopy(buf.sum, buf.T, len, buf.X);
+  const ptrs = buf.X / 4 + 16;
+  views.forEach((v, i) => (arena.i32[ptrs + i] = v.P));
+  kernels.sumAndChange(buf.sum, buf.X + 64, views.length, tiledLength(n), buf.X);
   const diff = 2 * f[buf.X / 8] - diagonalDiff;
   const norm = 2 * f[buf.X / 8 + 1] - diagonalNorm;
   return norm > 0 ? Math.sqrt(Math.max(0, diff) / norm) : 0;
@@ -140,20 +144,41 @@ function buildLanes(arena: Arena, kernels: Kernels, n: number, I: number, views:
   }
 }
 
-/** New P_v = S_v P̄_v S_vᵀ (not yet normalised), written over the tiled P_v. */
-export function diffuseView(arena: Arena, kernels: Kernels, n: number, views: readonly DiffusionView[], v: number, buf: DiffusionBuffers): void {
+/**
+ * New P_v = S_v P̄_v S_vᵀ (not yet normalised), written over the tiled P_v.
+ * With a team (complete data only), the blocks of each pass are shared
+ * among its threads.
+ */
+export function diffuseView(
+  arena: Arena,
+  kernels: Kernels,
+  n: number,
+  views: readonly DiffusionView[],
+  v: number,
+  buf: DiffusionBuffers,
+  team: Team | null = null,
+): void {
   const nb = tileRows(n);
   const blockBytes = nb * 8 * 64;
   const S = views[v].S;
-  // pass 1: T = S P̄
-  for (let I = 0; I < nb; I++) {
+  const P = views[v].P;
+  const pass1 = (I: number): void => {
     buildLanes(arena, kernels, n, I, views, v, buf.sum, buf.X);
     kernels.spmmTiles(n, S.rowPtr, S.col, S.val, buf.X, buf.T + I * 512, blockBytes);
-  }
-  // pass 2: tiles (I, 0..I) of T Sᵀ, written over P_v
-  const P = views[v].P;
-  for (let I = 0; I < nb; I++) {
+  };
+  const pass2 = (I: number): void => {
+    kernels.warm(buf.T + I * blockBytes, blockBytes, buf.X);
     kernels.spmmLanes(0, Math.min(8 * I + 8, n), S.rowPtr, S.col, S.val, buf.T + I * blockBytes, P + 8 * tileStart(I, 0));
+  };
+  const complete = views.every((u) => u.present === null);
+  if (team !== null && complete && buf.extraX.length >= team.size - 1) {
+    const X = [buf.X, ...buf.extraX];
+    const common = { n, nb, rowPtr: S.rowPtr, col: S.col, val: S.val, T: buf.T, blockBytes };
+    team.pass1({ ...common, sum: buf.sum, pv: P, inv: 1 / (views.length - 1) }, X, pass1);
+    team.pass2({ ...common, P }, X, pass2);
+  } else {
+    for (let I = 0; I < nb; I++) pass1(I);
+    for (let I = 0; I < nb; I++) pass2(I);
   }
   clearPadding(arena.f64, P / 8, n);
   mirrorDiagonalTiles(arena.f64, P / 8, n);

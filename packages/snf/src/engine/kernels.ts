@@ -32,10 +32,30 @@ export interface Kernels {
    * I < J < nb transposed.
    */
   tileLanes(I: number, nb: number, sum: number, pv: number, x: number, inv: number): void;
+  /**
+   * Full row sums of the tiled matrix at `p` (nb rows of tiles) into
+   * out[0..8 nb): for each row of tiles, the lanes of tiles (I, 0..I) first,
+   * then the column sums of the later tiles (J, I).
+   */
+  tileRowSums(p: number, nb: number, out: number): void;
+  /** Every stored entry (i, j) of the tiled matrix at `p` becomes (v inv_i + v inv_j) / 2. */
+  tileScale(p: number, nb: number, inv: number): void;
+  /**
+   * Reads one double of every cache line of [p, p + bytes) in order (the
+   * hardware then streams the block into cache, instead of the gathers that
+   * follow missing line by line) and stores their sum at `out`.
+   */
+  warm(p: number, bytes: number, out: number): void;
   /** dst[k] += src[k] for k < count (doubles). */
   addInto(dst: number, src: number, count: number): void;
   /** Writes Σ (next - sum)² and Σ sum² at out[0], out[1], then copies next over sum (count doubles). */
   changeAndCopy(sum: number, next: number, count: number, out: number): void;
+  /**
+   * sum[k] <- Σ_v P_v[k] over the m matrices whose byte offsets are the int32
+   * values at `ptrs` (added in order), writing Σ (new - old)² and Σ old² at
+   * out[0], out[1] (count doubles).
+   */
+  sumAndChange(sum: number, ptrs: number, m: number, count: number, out: number): void;
   /** out[j] = Σ_k (x[k] - y[j dim + k])² for j < count, k in order. */
   squaredDistances(x: number, y: number, count: number, dim: number, out: number): void;
   /** out[j] = Σ_k x[k] y[j dim + k] for j < count, k in order. */
@@ -189,6 +209,85 @@ function tileLanesSpec(): FunctionSpec {
   return { name: 'tileLanes', params: [I32, I32, I32, I32, I32, F64], locals: [I32, I32, I32, I32, I32, V128, V128, V128], body };
 }
 
+function tileRowSumsSpec(): FunctionSpec {
+  // params: 0 p, 1 nb, 2 out
+  // locals: 3 I, 4 J, 5 t, 6 dst (i32); 7-10 a (v128), 11-14 v (v128), 15 w (v128)
+  const [p, nb, out] = [0, 1, 2];
+  const [I, J, t, dst, a, v, w] = [3, 4, 5, 6, 7, 11, 15];
+  const column = (c: number): Bytes => [
+    ...[0, 1, 2, 3].flatMap((k) => [...op.get(t), ...op.v128Load(64 * c + 16 * k), ...op.set(v + k)]),
+    ...[0, 1, 2, 3].flatMap((k) => [...op.get(a + k), ...op.get(v + k), ...op.f64x2Add(), ...op.set(a + k)]),
+    // column sum into out[8 J + c] unless this is the diagonal tile
+    ...op.get(J), ...op.get(I), ...op.i32LtS(), ...op.if(),
+    ...op.get(v), ...op.get(v + 1), ...op.f64x2Add(), ...op.get(v + 2), ...op.get(v + 3), ...op.f64x2Add(), ...op.f64x2Add(), ...op.set(w),
+    ...op.get(dst), ...op.get(dst), ...op.f64Load(8 * c),
+    ...op.get(w), ...op.f64x2ExtractLane(0), ...op.get(w), ...op.f64x2ExtractLane(1), ...op.f64Add(), ...op.f64Add(),
+    ...op.f64Store(8 * c),
+    ...op.end(),
+  ];
+  const body: Bytes = [
+    // out = 0
+    ...forLoop(I, op.i32Const(0), op.get(nb), 1, [
+      ...op.get(out), ...op.get(I), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
+      ...[0, 1, 2, 3].flatMap((k) => [...op.get(dst), ...op.v128Zero(), ...op.v128Store(16 * k)]),
+    ]),
+    ...forLoop(I, op.i32Const(0), op.get(nb), 1, [
+      ...zeroAccumulators(a),
+      ...forLoop(J, op.i32Const(0), [...op.get(I), ...op.i32Const(1), ...op.i32Add()], 1, [
+        ...op.get(p), ...tileOffset(op.get(I), op.get(J)), ...op.i32Add(), ...op.set(t),
+        ...op.get(out), ...op.get(J), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
+        ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap(column),
+      ]),
+      ...op.get(out), ...op.get(I), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
+      ...[0, 1, 2, 3].flatMap((k) => [...op.get(dst), ...op.get(dst), ...op.v128Load(16 * k), ...op.get(a + k), ...op.f64x2Add(), ...op.v128Store(16 * k)]),
+    ]),
+  ];
+  return { name: 'tileRowSums', params: [I32, I32, I32], locals: [I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128], body };
+}
+
+function tileScaleSpec(): FunctionSpec {
+  // params: 0 p, 1 nb, 2 inv
+  // locals: 3 I, 4 J, 5 t (i32); 6-9 rowInv (v128), 10 colInv, 11 x, 12 half (v128)
+  const [p, nb, inv] = [0, 1, 2];
+  const [I, J, t, rowInv, colInv, x, half] = [3, 4, 5, 6, 10, 11, 12];
+  const column = (c: number): Bytes => [
+    ...op.get(inv), ...op.get(J), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.v128Load64Splat(8 * c), ...op.set(colInv),
+    ...[0, 1, 2, 3].flatMap((k) => [
+      ...op.get(t), ...op.v128Load(64 * c + 16 * k), ...op.set(x),
+      ...op.get(t),
+      ...op.get(x), ...op.get(rowInv + k), ...op.f64x2Mul(), ...op.get(x), ...op.get(colInv), ...op.f64x2Mul(), ...op.f64x2Add(),
+      ...op.get(half), ...op.f64x2Mul(),
+      ...op.v128Store(64 * c + 16 * k),
+    ]),
+  ];
+  const body: Bytes = [
+    ...op.f64Const(0.5), ...op.f64x2Splat(), ...op.set(half),
+    ...forLoop(I, op.i32Const(0), op.get(nb), 1, [
+      ...[0, 1, 2, 3].flatMap((k) => [
+        ...op.get(inv), ...op.get(I), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.v128Load(16 * k), ...op.set(rowInv + k),
+      ]),
+      ...forLoop(J, op.i32Const(0), [...op.get(I), ...op.i32Const(1), ...op.i32Add()], 1, [
+        ...op.get(p), ...tileOffset(op.get(I), op.get(J)), ...op.i32Add(), ...op.set(t),
+        ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap(column),
+      ]),
+    ]),
+  ];
+  return { name: 'tileScale', params: [I32, I32, I32], locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128], body };
+}
+
+function warmSpec(): FunctionSpec {
+  // params: 0 p, 1 bytes, 2 out; locals: 3 k (i32), 4 acc (f64)
+  const [p, bytes, out, k, acc] = [0, 1, 2, 3, 4];
+  const body: Bytes = [
+    ...op.f64Const(0), ...op.set(acc),
+    ...forLoop(k, op.i32Const(0), op.get(bytes), 64, [
+      ...op.get(acc), ...op.get(p), ...op.get(k), ...op.i32Add(), ...op.f64Load(), ...op.f64Add(), ...op.set(acc),
+    ]),
+    ...op.get(out), ...op.get(acc), ...op.f64Store(),
+  ];
+  return { name: 'warm', params: [I32, I32, I32], locals: [I32, F64], body };
+}
+
 function addIntoSpec(): FunctionSpec {
   // params: 0 dst, 1 src, 2 count; locals: 3 k (bytes), 4 limit (bytes)
   const [dst, src, count, k, limit] = [0, 1, 2, 3, 4];
@@ -235,6 +334,45 @@ function changeAndCopySpec(): FunctionSpec {
     ...op.get(out), ...op.get(sa), ...op.f64Store(8),
   ];
   return { name: 'changeAndCopy', params: [I32, I32, I32, I32], locals: [I32, I32, V128, V128, V128, V128, F64, F64, F64, F64], body };
+}
+
+function sumAndChangeSpec(): FunctionSpec {
+  // params: 0 sum, 1 ptrs, 2 m, 3 count, 4 out
+  // locals: 5 k, 6 limit, 7 q (i32); 8 diff, 9 norm, 10 t, 11 old, 12 d (v128); 13 sd, 14 sa, 15 ts, 16 os (f64)
+  const [sum, ptrs, m, count, out] = [0, 1, 2, 3, 4];
+  const [k, limit, q, diff, norm, t, old, d, sd, sa, ts, os] = [5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15, 16];
+  /** Address of element k of matrix `index` (a local), or of matrix 0. */
+  const at = (index: number | null): Bytes => [
+    ...op.get(ptrs),
+    ...(index === null ? [] : [...op.get(index), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add()]),
+    ...op.i32Load(), ...op.get(k), ...op.i32Add(),
+  ];
+  const body: Bytes = [
+    ...op.v128Zero(), ...op.set(diff), ...op.v128Zero(), ...op.set(norm),
+    ...op.get(count), ...op.i32Const(1), ...op.i32ShrU(), ...op.i32Const(4), ...op.i32Shl(), ...op.set(limit),
+    ...forLoop(k, op.i32Const(0), op.get(limit), 16, [
+      ...at(null), ...op.v128Load(), ...op.set(t),
+      ...forLoop(q, op.i32Const(1), op.get(m), 1, [...op.get(t), ...at(q), ...op.v128Load(), ...op.f64x2Add(), ...op.set(t)]),
+      ...op.get(sum), ...op.get(k), ...op.i32Add(), ...op.v128Load(), ...op.set(old),
+      ...op.get(t), ...op.get(old), ...op.f64x2Sub(), ...op.tee(d), ...op.get(d), ...op.f64x2Mul(), ...op.get(diff), ...op.f64x2Add(), ...op.set(diff),
+      ...op.get(old), ...op.get(old), ...op.f64x2Mul(), ...op.get(norm), ...op.f64x2Add(), ...op.set(norm),
+      ...op.get(sum), ...op.get(k), ...op.i32Add(), ...op.get(t), ...op.v128Store(),
+    ]),
+    ...op.get(diff), ...op.f64x2ExtractLane(0), ...op.get(diff), ...op.f64x2ExtractLane(1), ...op.f64Add(), ...op.set(sd),
+    ...op.get(norm), ...op.f64x2ExtractLane(0), ...op.get(norm), ...op.f64x2ExtractLane(1), ...op.f64Add(), ...op.set(sa),
+    // odd tail, at k = limit
+    ...op.get(count), ...op.i32Const(1), ...op.i32And(), ...op.if(),
+    ...at(null), ...op.f64Load(), ...op.set(ts),
+    ...forLoop(q, op.i32Const(1), op.get(m), 1, [...op.get(ts), ...at(q), ...op.f64Load(), ...op.f64Add(), ...op.set(ts)]),
+    ...op.get(sum), ...op.get(k), ...op.i32Add(), ...op.f64Load(), ...op.set(os),
+    ...op.get(sd), ...op.get(ts), ...op.get(os), ...op.f64Sub(), ...op.get(ts), ...op.get(os), ...op.f64Sub(), ...op.f64Mul(), ...op.f64Add(), ...op.set(sd),
+    ...op.get(sa), ...op.get(os), ...op.get(os), ...op.f64Mul(), ...op.f64Add(), ...op.set(sa),
+    ...op.get(sum), ...op.get(k), ...op.i32Add(), ...op.get(ts), ...op.f64Store(),
+    ...op.end(),
+    ...op.get(out), ...op.get(sd), ...op.f64Store(0),
+    ...op.get(out), ...op.get(sa), ...op.f64Store(8),
+  ];
+  return { name: 'sumAndChange', params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, V128, V128, V128, V128, V128, F64, F64, F64, F64], body };
 }
 
 /** Scalar row reduction: out[j] = Σ_k f(x[k], y[j][k]) in order of k. */
@@ -291,36 +429,50 @@ function blockReductionSpec(fname: string, squaredDifference: boolean): Function
   return { name: fname, params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, I32, V128, V128, V128, V128, V128, V128], body };
 }
 
-let compiled: WasmModule | null | undefined;
+const compiled = new Map<boolean, WasmModule | null>();
 
-/** The compiled kernel module, or null where WebAssembly SIMD is unavailable. */
-export function kernelModule(): WasmModule | null {
-  if (compiled !== undefined) return compiled;
+/**
+ * The compiled kernel module (importing a shared memory when `shared`), or
+ * null where WebAssembly SIMD (or shared memory) is unavailable.
+ */
+export function kernelModule(shared = false): WasmModule | null {
+  const known = compiled.get(shared);
+  if (known !== undefined) return known;
+  let module: WasmModule | null = null;
   try {
     const bytes = encodeModule([
       spmmTilesSpec(),
       spmmLanesSpec(),
       tileLanesSpec(),
+      tileRowSumsSpec(),
+      tileScaleSpec(),
+      warmSpec(),
       addIntoSpec(),
       changeAndCopySpec(),
+      sumAndChangeSpec(),
       rowReductionSpec('squaredDistances', true),
       rowReductionSpec('dotProducts', false),
       blockReductionSpec('blockSquaredDistances', true),
       blockReductionSpec('blockDotProducts', false),
-    ]);
-    compiled = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
+    ], shared);
+    module = wasmApi !== undefined && wasmApi.validate(bytes) ? new wasmApi.Module(bytes) : null;
   } catch {
-    compiled = null;
+    module = null;
   }
-  return compiled;
+  compiled.set(shared, module);
+  return module;
 }
 
 const KERNEL_NAMES = [
   'spmmTiles',
   'spmmLanes',
   'tileLanes',
+  'tileRowSums',
+  'tileScale',
+  'warm',
   'addInto',
   'changeAndCopy',
+  'sumAndChange',
   'squaredDistances',
   'dotProducts',
   'blockSquaredDistances',
@@ -329,7 +481,7 @@ const KERNEL_NAMES = [
 
 /** Kernels running in WebAssembly on the arena's memory. */
 export function wasmKernels(arena: Arena): Kernels {
-  const module = kernelModule();
+  const module = kernelModule(arena.shared);
   if (module === null || arena.memory === null || wasmApi === undefined) throw new Error('WebAssembly SIMD kernels are unavailable');
   const e = new wasmApi.Instance(module, { env: { memory: arena.memory } }).exports;
   const kernels: Record<string, unknown> = { kind: 'wasm' };
@@ -430,6 +582,50 @@ export function jsKernels(arena: Arena): Kernels {
         for (let b = 0; b < 8; b++) for (let c = 0; c < 8; c++) f[d + 8 * c + b] = scaledDifference(f, s + t + 8 * b + c, v + t + 8 * b + c, inv);
       }
     },
+    tileRowSums(p, nb, out) {
+      const f = arena.f64;
+      const o = out >>> 3;
+      f.fill(0, o, o + 8 * nb);
+      const a = new Float64Array(8);
+      for (let I = 0; I < nb; I++) {
+        a.fill(0);
+        for (let J = 0; J <= I; J++) {
+          const t = (p >>> 3) + 64 * ((I * (I + 1)) / 2 + J);
+          for (let c = 0; c < 8; c++) {
+            const v = t + 8 * c;
+            for (let b = 0; b < 8; b++) a[b] += f[v + b];
+            if (J < I) {
+              const lane0 = f[v] + f[v + 2] + (f[v + 4] + f[v + 6]);
+              const lane1 = f[v + 1] + f[v + 3] + (f[v + 5] + f[v + 7]);
+              f[o + 8 * J + c] += lane0 + lane1;
+            }
+          }
+        }
+        for (let b = 0; b < 8; b++) f[o + 8 * I + b] += a[b];
+      }
+    },
+    tileScale(p, nb, inv) {
+      const f = arena.f64;
+      const q = inv >>> 3;
+      for (let I = 0; I < nb; I++) {
+        for (let J = 0; J <= I; J++) {
+          const t = (p >>> 3) + 64 * ((I * (I + 1)) / 2 + J);
+          for (let c = 0; c < 8; c++) {
+            const ic = f[q + 8 * J + c];
+            for (let b = 0; b < 8; b++) {
+              const x = f[t + 8 * c + b];
+              f[t + 8 * c + b] = (x * f[q + 8 * I + b] + x * ic) * 0.5;
+            }
+          }
+        }
+      }
+    },
+    warm(p, bytes, out) {
+      const f = arena.f64;
+      let acc = 0;
+      for (let k = 0; k < bytes; k += 64) acc += f[(p + k) >>> 3];
+      f[out >>> 3] = acc;
+    },
     addInto(dst, src, count) {
       const f = arena.f64;
       const d = dst >>> 3;
@@ -459,6 +655,39 @@ export function jsKernels(arena: Arena): Kernels {
         diff += t * t;
         norm += old * old;
         f[s + even] = f[x + even];
+      }
+      f[out >>> 3] = diff;
+      f[(out >>> 3) + 1] = norm;
+    },
+    sumAndChange(sum, ptrs, m, count, out) {
+      const f = arena.f64;
+      const p = Array.from(arena.i32.subarray(ptrs >>> 2, (ptrs >>> 2) + m), (x) => (x >>> 0) / 8);
+      const s = sum >>> 3;
+      let d0 = 0, d1 = 0, n0 = 0, n1 = 0;
+      const even = count - (count & 1);
+      for (let k = 0; k < even; k += 2) {
+        let t0 = f[p[0] + k];
+        let t1 = f[p[0] + k + 1];
+        for (let v = 1; v < m; v++) {
+          t0 += f[p[v] + k];
+          t1 += f[p[v] + k + 1];
+        }
+        const a0 = f[s + k];
+        const a1 = f[s + k + 1];
+        d0 += (t0 - a0) * (t0 - a0); d1 += (t1 - a1) * (t1 - a1);
+        n0 += a0 * a0; n1 += a1 * a1;
+        f[s + k] = t0;
+        f[s + k + 1] = t1;
+      }
+      let diff = d0 + d1;
+      let norm = n0 + n1;
+      if (count & 1) {
+        let t = f[p[0] + even];
+        for (let v = 1; v < m; v++) t += f[p[v] + even];
+        const old = f[s + even];
+        diff += (t - old) * (t - old);
+        norm += old * old;
+        f[s + even] = t;
       }
       f[out >>> 3] = diff;
       f[(out >>> 3) + 1] = norm;

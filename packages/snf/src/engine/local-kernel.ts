@@ -17,7 +17,7 @@
 import type { Arena } from './arena.js';
 import type { ArenaCsr } from './diffusion.js';
 import type { NormalizationRule } from './normalize.js';
-import { readTiledRow } from '../symmetric.js';
+import { readTiledBlock } from '../symmetric.js';
 import { numpyPercentile, topK } from '../select.js';
 
 export function buildLocalKernel(
@@ -29,7 +29,7 @@ export function buildLocalKernel(
   K: number,
   rule: NormalizationRule,
 ): ArenaCsr {
-  const row = new Float64Array(n);
+  const block = new Float64Array(8 * n);
   const idx = new Int32Array(n);
   const rowPtr = new Int32Array(n + 1);
   let cols = new Int32Array(n * K);
@@ -38,8 +38,9 @@ export function buildLocalKernel(
   const cutoff = 100 - 100 * (K / nPresent);
   for (let i = 0; i < n; i++) {
     rowPtr[i] = nnz;
+    if ((i & 7) === 0) readTiledBlock(arena.f64, P / 8, n, i >> 3, block);
     if (present !== null && present[i] === 0) continue;
-    readTiledRow(arena.f64, P / 8, n, i, row);
+    const row = block.subarray((i & 7) * n, (i & 7) * n + n);
     let count: number;
     if (rule === 'snftool') {
       count = topK(row, n, K, present, -1, idx);

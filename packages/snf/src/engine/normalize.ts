@@ -11,6 +11,8 @@
  * n) end up 0.
  */
 
+import type { Arena } from './arena.js';
+import type { Kernels } from './kernels.js';
 import { tileRows, tileStart } from '../symmetric.js';
 
 /** Which normalisation a fusion uses (see the package README). */
@@ -81,56 +83,85 @@ function rewrite(
 }
 
 /**
- * Applies `rule` to the tiled matrix of linear values at element offset
- * `base`; rows of absent samples and the padding become 0.
+ * Applies `rule` to the tiled matrix of linear values at byte offset `p`;
+ * rows of absent samples and the padding become 0. `scratch` holds 16 nb
+ * doubles. Row sums exclude the diagonal for `snftool` by subtracting it
+ * from the full sum, as SNFtool does (rowSums(X) - diag(X)).
  */
-export function normalizeLinear(f: Float64Array, base: number, n: number, present: Uint8Array | null, rule: NormalizationRule): void {
+export function normalizeLinear(
+  arena: Arena,
+  kernels: Kernels,
+  p: number,
+  n: number,
+  present: Uint8Array | null,
+  rule: NormalizationRule,
+  scratch: number,
+): void {
+  const nb = tileRows(n);
   const here = paddedPresence(n, present);
-  const sums = tiledRowSums(f, base, n, rule === 'snfpy');
-  const inv = new Float64Array(sums.length);
-  for (let i = 0; i < sums.length; i++) {
-    const s = sums[i];
-    if (!here[i]) inv[i] = 0;
-    else if (rule === 'snftool') inv[i] = 1 / (2 * (s > 0 ? s : 1));
-    else inv[i] = s > 0 ? 1 / s : 0;
+  kernels.tileRowSums(p, nb, scratch);
+  const f = arena.f64;
+  const sums = scratch / 8;
+  const inv = sums + 8 * nb;
+  const diagonal = (i: number): number => p / 8 + tileStart(i >> 3, i >> 3) + 9 * (i & 7);
+  for (let i = 0; i < 8 * nb; i++) {
+    let v = 0;
+    if (here[i]) {
+      const s = rule === 'snftool' ? f[sums + i] - f[diagonal(i)] : f[sums + i];
+      v = rule === 'snftool' ? 1 / (2 * (s > 0 ? s : 1)) : s > 0 ? 1 / s : 0;
+    }
+    f[inv + i] = v;
   }
-  rewrite(
-    f,
-    base,
-    n,
-    (v, i, j) => (here[i] && here[j] ? (v * inv[i] + v * inv[j]) / 2 : 0),
-    (v, i) => (!here[i] ? 0 : rule === 'snftool' ? 0.5 : v * inv[i]),
-  );
+  kernels.tileScale(p, nb, scratch + 64 * nb);
+  if (rule === 'snftool') for (let i = 0; i < 8 * nb; i++) f[diagonal(i)] = here[i] ? 0.5 : 0;
 }
 
 /**
  * Applies `rule` to a tiled matrix holding log W (absent pairs -Infinity),
  * leaving linear normalised values.
  */
-export function normalizeFromLog(f: Float64Array, base: number, n: number, present: Uint8Array | null, rule: NormalizationRule): void {
+export function normalizeFromLog(
+  arena: Arena,
+  kernels: Kernels,
+  p: number,
+  n: number,
+  present: Uint8Array | null,
+  rule: NormalizationRule,
+  scratch: number,
+): void {
+  const f = arena.f64;
+  const base = p / 8;
   const here = paddedPresence(n, present);
   const size = here.length;
   const withDiagonal = rule === 'snfpy';
+  // row maxima of the off-diagonal entries (absent pairs and padding hold -Infinity)
   const max = new Float64Array(size).fill(Number.NEGATIVE_INFINITY);
-  forEachLower(n, base, (e, i, j) => {
-    if (!here[i] || !here[j]) return;
-    const v = f[e];
-    if (v > max[i]) max[i] = v;
-    if (v > max[j]) max[j] = v;
-  });
+  const nb = tileRows(n);
+  for (let I = 0; I < nb; I++) {
+    for (let J = 0; J <= I; J++) {
+      const t = base + tileStart(I, J);
+      for (let c = 0; c < 8; c++) {
+        const j = 8 * J + c;
+        let colMax = max[j];
+        for (let b = 0; b < 8; b++) {
+          const i = 8 * I + b;
+          if (i === j) continue;
+          const v = f[t + 8 * c + b];
+          if (v > max[i]) max[i] = v;
+          if (v > colMax) colMax = v;
+        }
+        max[j] = colMax;
+      }
+    }
+  }
   const diagonalAt = (i: number): number => base + tileStart(i >> 3, i >> 3) + 9 * (i & 7);
   if (withDiagonal) for (let i = 0; i < n; i++) if (here[i] && f[diagonalAt(i)] > max[i]) max[i] = f[diagonalAt(i)];
   let lowest = Infinity;
   for (let i = 0; i < n; i++) if (here[i] && max[i] < lowest) lowest = max[i];
   if (lowest >= LOG_SAFE) {
-    rewrite(
-      f,
-      base,
-      n,
-      (v, i, j) => (here[i] && here[j] ? Math.exp(v) : 0),
-      (v, i) => (here[i] ? Math.exp(v) : 0),
-    );
-    normalizeLinear(f, base, n, present, rule);
+    // -Infinity (absent pairs, padding) becomes 0
+    for (let e = base, end = base + 64 * (tileRows(n) * (tileRows(n) + 1)) / 2; e < end; e++) f[e] = Math.exp(f[e]);
+    normalizeLinear(arena, kernels, p, n, present, rule, scratch);
     return;
   }
   const sums = new Float64Array(size);

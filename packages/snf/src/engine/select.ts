@@ -9,10 +9,14 @@ export function wasmAvailable(): boolean {
   return kernelModule() !== null;
 }
 
-/** An arena of about `bytes` bytes and the kernels that work on it. */
-export function openArena(bytes: number, engine: EngineChoice = 'auto'): { arena: Arena; kernels: Kernels } {
+/**
+ * An arena of about `bytes` bytes and the kernels that work on it; with
+ * `shared`, its WebAssembly memory is shared so worker threads can join.
+ */
+export function openArena(bytes: number, engine: EngineChoice = 'auto', shared = false): { arena: Arena; kernels: Kernels } {
   const useWasm = engine === 'wasm' || (engine === 'auto' && wasmAvailable());
   if (engine === 'wasm' && !wasmAvailable()) throw new Error('@bml/snf: WebAssembly SIMD is not available in this runtime; use engine "js"');
-  const arena = new Arena(bytes, useWasm);
+  const share = useWasm && shared && kernelModule(true) !== null;
+  const arena = new Arena(bytes, useWasm, share);
   return { arena, kernels: useWasm ? wasmKernels(arena) : jsKernels(arena) };
 }

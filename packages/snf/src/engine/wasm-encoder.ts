@@ -107,12 +107,15 @@ export interface FunctionSpec {
 
 /**
  * Encodes a module that imports one linear memory as `env.memory` (with at
- * least one page) and exports every function in `functions` by its name.
+ * least one page; shared, of at most 4 GiB, when `sharedMemory`) and exports
+ * every function in `functions` by its name.
  * Functions return nothing.
  */
-export function encodeModule(functions: readonly FunctionSpec[]): Uint8Array {
+export function encodeModule(functions: readonly FunctionSpec[], sharedMemory = false): Uint8Array {
   const types = functions.map((f) => [0x60, ...vector(f.params.map((p) => [p])), ...vector([])]);
-  const imports = [[...name('env'), ...name('memory'), 0x02, 0x00, ...uleb(1)]];
+  // memory limits: 0x00 = min only; 0x03 = shared, min and max (65536 pages, 4 GiB)
+  const limits = sharedMemory ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)];
+  const imports = [[...name('env'), ...name('memory'), 0x02, ...limits]];
   const declarations = functions.map((_, i) => uleb(i));
   const exports = functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]);
   const codes = functions.map((f) => {
