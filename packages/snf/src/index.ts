@@ -7,3 +7,5 @@ export { wasmAvailable, type EngineChoice } from './engine/select.js';
 export type { LargeKPolicy, WarningSink } from './validate.js';
 export * from './graph.js';
 export * from './attach.js';
+export * from './eigen.js';
+export * from './cluster.js';
