@@ -1,0 +1,116 @@
+#!/usr/bin/env node
+import { parseArgs } from 'node:util';
+import { BmlError, exitCodeFor, InvalidInputError } from '@bml/core';
+import { doctorCommand, doctorHelp } from './cli/doctor-command.js';
+import { runCommand, runHelp } from './cli/run-command.js';
+import { simulateCommand, simulateHelp } from './cli/simulate-command.js';
+
+const mainHelp = `Usage: bml <command> [options]
+
+Balanced multimodal learning on multi-omics cohorts.
+
+Commands:
+  run        train and evaluate the balanced method on a cohort (or the simulated one)
+  simulate   write the built-in simulated cohort as files
+  doctor     show the tensor backend, threads and versions, and how to get faster
+
+Run bml <command> --help for the options of a command.
+Exit codes: 0 success, 1 internal error, 2 invalid input or usage,
+3 numerical failure, 130 interrupted.
+`;
+
+const runOptions = {
+  data: { type: 'string' },
+  config: { type: 'string' },
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  repeats: { type: 'string' },
+  folds: { type: 'string' },
+  splits: { type: 'string', multiple: true },
+  labels: { type: 'string' },
+  'test-labels': { type: 'string' },
+  preset: { type: 'string' },
+  quiet: { type: 'boolean' },
+  json: { type: 'boolean' },
+  force: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const simulateOptions = {
+  out: { type: 'string' },
+  seed: { type: 'string' },
+  force: { type: 'boolean' },
+  quiet: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+const doctorOptions = {
+  json: { type: 'boolean' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+function parse<T extends NonNullable<NonNullable<Parameters<typeof parseArgs>[0]>['options']>>(
+  args: string[],
+  options: T,
+  command: string,
+) {
+  try {
+    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+  } catch (error) {
+    throw new InvalidInputError(
+      `bml ${command}: ${(error as Error).message}; run bml ${command} --help for the options`,
+      'USAGE',
+    );
+  }
+}
+
+/** Runs the command line `argv` (without the node and script paths) and returns the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [command, ...rest] = argv;
+  if (command === undefined || command === '--help' || command === '-h' || command === 'help') {
+    process.stdout.write(mainHelp);
+    return command === undefined ? 2 : 0;
+  }
+  switch (command) {
+    case 'run': {
+      const flags = parse(rest, runOptions, 'run');
+      if (flags.help) return write(runHelp);
+      return runCommand(flags, argv);
+    }
+    case 'simulate': {
+      const flags = parse(rest, simulateOptions, 'simulate');
+      if (flags.help) return write(simulateHelp);
+      return simulateCommand(flags);
+    }
+    case 'doctor': {
+      const flags = parse(rest, doctorOptions, 'doctor');
+      if (flags.help) return write(doctorHelp);
+      return doctorCommand(flags);
+    }
+    default:
+      throw new InvalidInputError(`bml: unknown command "${command}"; the commands are run, simulate and doctor`, 'USAGE');
+  }
+}
+
+function write(text: string): number {
+  process.stdout.write(text);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    const code = exitCodeFor(error);
+    if (error instanceof BmlError && code !== 1) {
+      process.stderr.write(`${error.message}\n`);
+    } else {
+      const detail = error instanceof Error ? (error.stack ?? error.message) : String(error);
+      process.stderr.write(
+        `bml: internal error, which is a bug in bml. Please report it with the command line and the run's config.json.\n${detail}\n`,
+      );
+    }
+    process.exitCode = code;
+  },
+);

@@ -1,0 +1,182 @@
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { InvalidInputError } from '@bml/core';
+import type { BmlConfig } from '../config/defaults.js';
+import { resolveConfig, type ConfigSource } from '../config/resolve.js';
+import { RunDirectory } from '../io/run-directory.js';
+import { runBml } from '../run.js';
+import { writeRun } from '../write-run.js';
+import { formatSummary, progressPrinter } from './output.js';
+import { defaultRunDirectory, resolveUserPath } from './paths.js';
+
+/** Flags of `bml run`, as parsed from the command line. */
+export interface RunFlags {
+  data?: string;
+  config?: string;
+  out?: string;
+  seed?: string;
+  repeats?: string;
+  folds?: string;
+  splits?: string[];
+  labels?: string;
+  'test-labels'?: string;
+  preset?: string;
+  quiet?: boolean;
+  json?: boolean;
+  force?: boolean;
+}
+
+/** Help text of `bml run`. */
+export const runHelp = `Usage: bml run [--data DIR] [options]
+
+Runs the balanced multimodal method: preprocessing, autoencoder, similarity
+network fusion, r-GCN encoders, learning states, distillation and multitask
+training, evaluated on the test part of each outer split. Without --data it
+runs on the built-in simulated cohort with the quick preset.
+
+Options:
+  --data DIR          cohort folder: one CSV/TSV(.gz) per omics plus labels.csv
+  --config FILE       JSON file of options (config.json in the cohort folder is read first)
+  --out DIR           run directory (default runs/<date-time>-<cohort>)
+  --seed N            seed of every random choice (default 0)
+  --repeats N         repeated stratified 70/30 splits (default 5; overrides the cohort's split.csv)
+  --folds N           stratified N-fold cross-validation instead of repeats
+  --splits PATH       an id,split file per outer split: repeat the flag, separate files with
+                      commas, or give a folder (all its .csv files, sorted by name)
+  --labels FILE       labels file (id,label) instead of the cohort's
+  --test-labels FILE  labels of the test samples, which also defines the split
+  --preset NAME       full (defaults) or quick (one split, small epoch caps); default full
+                      with --data and quick without
+  --force             replace an existing run directory
+  --quiet             no progress lines
+  --json              print a JSON summary on standard output
+  -h, --help          this help
+`;
+
+/** Runs `bml run` and returns the exit code. */
+export async function runCommand(flags: RunFlags, argv: string[]): Promise<number> {
+  const data = flags.data ? resolveUserPath(flags.data) : undefined;
+  if (data && !(existsSync(data) && statSync(data).isDirectory())) {
+    throw new InvalidInputError(`bml: --data ${flags.data}: no such folder; give the folder that holds the omics files`, 'DATA_NOT_FOUND');
+  }
+  const sources: ConfigSource[] = [];
+  if (data && existsSync(join(data, 'config.json'))) sources.push(readConfigFile(join(data, 'config.json')));
+  if (flags.config) sources.push(readConfigFile(resolveUserPath(flags.config)));
+  const cli = flagsToPatch(flags, data === undefined);
+  sources.push({ origin: 'command line', patch: cli });
+  const config = resolveConfig(sources);
+
+  const name = data ? basename(data) : 'simulated';
+  const outPath = flags.out ? resolveUserPath(flags.out) : defaultRunDirectory(name);
+  const dir = RunDirectory.create(outPath, { force: flags.force });
+  const print = progressPrinter(flags.quiet ?? false);
+  // No SIGINT handler: training runs in long synchronous stretches, so a
+  // handler could fire late. Node's default ends the process at once, and the
+  // directory keeps its INCOMPLETE marker with no file half-written.
+  if (!data && !flags.quiet) {
+    process.stderr.write(describeQuickRun(config));
+  }
+
+  const result = await runBml({
+    data,
+    config,
+    repeatsRequested: flags.repeats !== undefined,
+    labels: flags.labels ? resolveUserPath(flags.labels) : undefined,
+    testLabels: flags['test-labels'] ? resolveUserPath(flags['test-labels']) : undefined,
+    onProgress: print,
+  });
+  writeRun(dir, result, { data: data ?? 'simulated', command: ['bml', ...argv].join(' ') });
+
+  const { summary, baselines, warnings, timings } = result.metrics;
+  if (flags.json) {
+    process.stdout.write(
+      `${JSON.stringify({ runDirectory: outPath, summary, baselines, warnings: warnings.length, totalMs: timings.totalMs }, null, 2)}\n`,
+    );
+    return 0;
+  }
+  const lines = [
+    '',
+    `${result.cohort.name}: ${result.splitDescription}, backend ${result.backend.name}, ${(timings.totalMs / 1000).toFixed(1)} s`,
+    `  accuracy  ${formatSummary(summary.accuracy)}`,
+    `  macro-F1  ${formatSummary(summary.macroF1)}`,
+    `  AUC       ${formatSummary(summary.auc)}`,
+    `  majority-class baseline: accuracy ${formatSummary(baselines.majorityClass.accuracy)}, macro-F1 ${formatSummary(baselines.majorityClass.macroF1)}`,
+    '  per omics (test macro-F1, Stage A -> Stage C; learning state of the first split):',
+    ...Object.entries(summary.perOmics).map(
+      ([omics, s]) =>
+        `    ${omics.padEnd(10)} ${formatSummary(s.stageA)} -> ${formatSummary(s.stageC)}  ${result.metrics.splits[0].categories[omics]}`,
+    ),
+  ];
+  if (warnings.length > 0) {
+    lines.push(`  ${warnings.length} warning${warnings.length === 1 ? '' : 's'} (all in metrics.json):`);
+    for (const w of warnings.slice(0, 5)) lines.push(`    - ${w.message}`);
+  }
+  lines.push(`Results written to ${outPath} (config.json, metrics.json, predictions.csv)`);
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return 0;
+}
+
+function describeQuickRun(config: BmlConfig): string {
+  return (
+    `bml: no --data given, so this runs on the simulated cohort (seed ${config.seed}) with the ${config.preset} preset: ` +
+    `${config.split.repeats} outer split, epoch caps autoencoder ${config.autoencoder.epochs}, Stage A ${config.stageA.epochs}, ` +
+    `Stage B ${config.distill.epochs}, Stage C ${config.balance.epochs}, at most ${config.preprocess.maxFeatures} features per omics.\n`
+  );
+}
+
+function readConfigFile(path: string): ConfigSource {
+  if (!existsSync(path)) {
+    throw new InvalidInputError(`bml: --config ${path}: file not found`, 'CONFIG_NOT_FOUND');
+  }
+  try {
+    return { origin: path, patch: JSON.parse(readFileSync(path, 'utf8')) };
+  } catch (error) {
+    throw new InvalidInputError(
+      `bml: ${path} is not valid JSON (${(error as Error).message}); fix the file or remove it`,
+      'CONFIG_NOT_JSON',
+    );
+  }
+}
+
+function parseInteger(flag: string, value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n)) throw new InvalidInputError(`bml: --${flag} must be an integer, got "${value}"`, 'USAGE');
+  return n;
+}
+
+function flagsToPatch(flags: RunFlags, simulated: boolean): Record<string, unknown> {
+  const patch: Record<string, unknown> = {};
+  const split: Record<string, unknown> = {};
+  if (flags.seed !== undefined) patch.seed = parseInteger('seed', flags.seed);
+  if (flags.preset !== undefined) patch.preset = flags.preset;
+  else if (simulated) patch.preset = 'quick';
+  if (flags.repeats !== undefined) split.repeats = parseInteger('repeats', flags.repeats);
+  if (flags.folds !== undefined) split.folds = parseInteger('folds', flags.folds);
+  if (flags.splits !== undefined) split.files = expandSplitFiles(flags.splits);
+  if (Object.keys(split).length > 0) patch.split = split;
+  return patch;
+}
+
+/** Expands `--splits` values: repeated flags, comma-separated lists and folders of CSV files. */
+export function expandSplitFiles(values: string[]): string[] {
+  const files: string[] = [];
+  for (const value of values) {
+    for (const part of value.split(',').filter((p) => p.length > 0)) {
+      const path = resolveUserPath(part);
+      if (!existsSync(path)) throw new InvalidInputError(`bml: --splits ${part}: file or folder not found`, 'SPLIT_NOT_FOUND');
+      if (statSync(path).isDirectory()) {
+        const inside = readdirSync(path)
+          .filter((f) => f.endsWith('.csv'))
+          .sort()
+          .map((f) => join(path, f));
+        if (inside.length === 0) {
+          throw new InvalidInputError(`bml: --splits ${part}: the folder has no .csv split files`, 'SPLIT_NOT_FOUND');
+        }
+        files.push(...inside);
+      } else {
+        files.push(path);
+      }
+    }
+  }
+  return files;
+}

@@ -1,0 +1,186 @@
+import { InvalidInputError } from '@bml/core';
+import { defaultConfig, quickPreset, type BmlConfig } from './defaults.js';
+
+/** Allowed values of the string options, keyed by `group.key`. */
+const choices: Record<string, readonly string[]> = {
+  preset: ['full', 'quick'],
+  'preprocess.impute': ['median'],
+  'snf.kernel': ['paper', 'snftool', 'snfpy'],
+  'snf.metric': ['euclidean', 'sqeuclidean', 'cosine'],
+  'snf.normalization': ['snftool', 'snfpy'],
+  'graph.mode': ['inductive', 'transductive'],
+  'graph.normalization': ['symmetric', 'row'],
+  'balance.weighting': ['f1', 'uniform'],
+  'mi.estimator': ['nmi'],
+  'mi.mode': ['hard', 'soft'],
+  'fusion.head': ['concat', 'vcdn'],
+};
+
+/** Options that may be null in the defaults, with the type they take otherwise. */
+const nullable: Record<string, 'number' | 'array'> = {
+  'split.folds': 'number',
+  'autoencoder.hidden': 'array',
+};
+
+/** A partial configuration as read from JSON or built from command-line flags. */
+export type ConfigPatch = Record<string, unknown>;
+
+/** One layer of configuration and where it came from, for error messages. */
+export interface ConfigSource {
+  /** Where the values came from, for example a file path or `command line`. */
+  origin: string;
+  /** The values. */
+  patch: ConfigPatch;
+}
+
+/**
+ * Merges configuration layers over the defaults, later layers winning. The
+ * `quick` preset is applied right after the defaults when any layer asks for
+ * it, so explicit values still win over it. Unknown keys and values of the
+ * wrong type are rejected with the known keys listed.
+ */
+export function resolveConfig(sources: readonly ConfigSource[]): BmlConfig {
+  const config = defaultConfig() as unknown as Record<string, unknown>;
+  for (const source of sources) validatePatch(source.patch, config, '', source.origin);
+  const preset = [...sources].reverse().find((s) => s.patch.preset !== undefined)?.patch.preset;
+  if (preset === 'quick') mergeInto(config, quickPreset as unknown as ConfigPatch);
+  for (const source of sources) mergeInto(config, source.patch);
+  const resolved = config as unknown as BmlConfig;
+  checkRanges(resolved);
+  return resolved;
+}
+
+function validatePatch(patch: ConfigPatch, reference: Record<string, unknown>, prefix: string, origin: string): void {
+  if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
+    throw new InvalidInputError(`bml: ${origin}: ${prefix || 'the configuration'} must be a JSON object`, 'CONFIG_TYPE');
+  }
+  for (const [key, value] of Object.entries(patch)) {
+    const path = prefix ? `${prefix}.${key}` : key;
+    if (path === 'omics') {
+      validateOmicsOverrides(value, origin);
+      continue;
+    }
+    if (!(key in reference)) {
+      const known = Object.keys(reference).join(', ');
+      throw new InvalidInputError(
+        `bml: ${origin}: unknown option "${path}"; known options${prefix ? ` of ${prefix}` : ''}: ${known}`,
+        'CONFIG_UNKNOWN_KEY',
+        { key: path },
+      );
+    }
+    const expected = reference[key];
+    checkValueType(path, value, expected, origin);
+    if (isPlainObject(expected)) validatePatch(value as ConfigPatch, expected, path, origin);
+  }
+}
+
+function validateOmicsOverrides(value: unknown, origin: string): void {
+  if (!isPlainObject(value)) throw new InvalidInputError(`bml: ${origin}: omics must be an object keyed by omics name`, 'CONFIG_TYPE');
+  const defaults = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
+  for (const [name, override] of Object.entries(value)) {
+    if (!isPlainObject(override)) {
+      throw new InvalidInputError(`bml: ${origin}: omics.${name} must be an object with preprocess and/or snf`, 'CONFIG_TYPE');
+    }
+    for (const [group, values] of Object.entries(override)) {
+      if (group !== 'preprocess' && group !== 'snf') {
+        throw new InvalidInputError(
+          `bml: ${origin}: unknown option "omics.${name}.${group}"; per-omics overrides accept preprocess and snf`,
+          'CONFIG_UNKNOWN_KEY',
+        );
+      }
+      validatePatch(values as ConfigPatch, defaults[group], `omics.${name}.${group}`, origin);
+    }
+  }
+}
+
+function checkValueType(path: string, value: unknown, expected: unknown, origin: string): void {
+  const generic = path.replace(/^omics\.[^.]+\./, '');
+  const kind = nullable[generic];
+  if (kind && value === null) return;
+  const wanted = kind ?? (Array.isArray(expected) ? 'array' : isPlainObject(expected) ? 'object' : typeof expected);
+  const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : isPlainObject(value) ? 'object' : typeof value;
+  if (wanted !== actual) {
+    throw new InvalidInputError(
+      `bml: ${origin}: option "${path}" must be a ${wanted}, got ${JSON.stringify(value)}`,
+      'CONFIG_TYPE',
+      { key: path },
+    );
+  }
+  const allowed = choices[generic];
+  if (allowed && !allowed.includes(value as string)) {
+    throw new InvalidInputError(
+      `bml: ${origin}: option "${path}" is ${JSON.stringify(value)}; use one of ${allowed.join(', ')}`,
+      'CONFIG_VALUE',
+      { key: path },
+    );
+  }
+}
+
+function checkRanges(config: BmlConfig): void {
+  const positiveIntegers: [string, number | null][] = [
+    ['split.repeats', config.split.repeats],
+    ['split.folds', config.split.folds],
+    ['preprocess.maxFeatures', config.preprocess.maxFeatures],
+    ['autoencoder.codeSize', config.autoencoder.codeSize],
+    ['autoencoder.epochs', config.autoencoder.epochs],
+    ['autoencoder.batchSize', config.autoencoder.batchSize],
+    ['snf.K', config.snf.K],
+    ['snf.t', config.snf.t],
+    ['graph.k', config.graph.k],
+    ['stageA.epochs', config.stageA.epochs],
+    ['distill.epochs', config.distill.epochs],
+    ['balance.epochs', config.balance.epochs],
+    ['stageA.evalEvery', config.stageA.evalEvery],
+    ['distill.evalEvery', config.distill.evalEvery],
+    ['balance.evalEvery', config.balance.evalEvery],
+  ];
+  for (const [path, value] of positiveIntegers) {
+    if (value === null) continue;
+    if (!Number.isInteger(value) || value < 1) {
+      throw new InvalidInputError(`bml: option "${path}" must be a positive integer, got ${value}`, 'CONFIG_VALUE');
+    }
+  }
+  if (config.split.folds !== null && config.split.folds < 2) {
+    throw new InvalidInputError(`bml: option "split.folds" must be at least 2, got ${config.split.folds}`, 'CONFIG_VALUE');
+  }
+  const fractions: [string, number][] = [
+    ['split.testFraction', config.split.testFraction],
+    ['split.validationFraction', config.split.validationFraction],
+    ['encoder.dropout', config.encoder.dropout],
+  ];
+  for (const [path, value] of fractions) {
+    if (!(value >= 0 && value < 1)) {
+      throw new InvalidInputError(`bml: option "${path}" must be in [0, 1), got ${value}`, 'CONFIG_VALUE');
+    }
+  }
+  if (!(config.split.testFraction > 0)) {
+    throw new InvalidInputError('bml: option "split.testFraction" must be above 0', 'CONFIG_VALUE');
+  }
+  if (!(config.split.validationFraction > 0)) {
+    throw new InvalidInputError('bml: option "split.validationFraction" must be above 0', 'CONFIG_VALUE');
+  }
+}
+
+function mergeInto(target: Record<string, unknown>, patch: ConfigPatch): void {
+  for (const [key, value] of Object.entries(patch)) {
+    const current = target[key];
+    if (isPlainObject(value) && isPlainObject(current)) {
+      mergeInto(current, value);
+    } else {
+      target[key] = Array.isArray(value) ? [...value] : isPlainObject(value) ? structuredClone(value) : value;
+    }
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Returns the `preprocess` and `snf` options for one omics, with its overrides applied. */
+export function optionsForOmics(config: BmlConfig, omics: string): Pick<BmlConfig, 'preprocess' | 'snf'> {
+  const override = config.omics[omics] ?? {};
+  return {
+    preprocess: { ...config.preprocess, ...override.preprocess },
+    snf: { ...config.snf, ...override.snf },
+  };
+}

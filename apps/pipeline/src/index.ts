@@ -1,0 +1,10 @@
+export { runBml, type RunOptions, type RunResult } from './run.js';
+export { runSplit, type SplitOutcome } from './split-run.js';
+export { planSplits, type SplitPlan } from './splits.js';
+export { defaultConfig, quickPreset, type BmlConfig, type StageOptions } from './config/defaults.js';
+export { resolveConfig, optionsForOmics, type ConfigPatch, type ConfigSource } from './config/resolve.js';
+export { RunDirectory, INCOMPLETE_MARKER } from './io/run-directory.js';
+export { writeRun, type RunProvenance } from './write-run.js';
+export { formatPredictions } from './predictions.js';
+export type { ProgressEvent, ProgressHandler } from './progress.js';
+export type { PredictionRow, RunMetrics, SplitMetrics, StageScores } from './types.js';

@@ -1,0 +1,161 @@
+import { InvalidInputError, macroF1, accuracy, summarize, type BmlWarning, type Summary } from '@bml/core';
+import { initBackend, type BackendInfo } from '@bml/core/tensor';
+import { loadCohort, simulateCohort, type Cohort } from '@bml/data';
+import type { BmlConfig } from './config/defaults.js';
+import type { ProgressHandler } from './progress.js';
+import { planSplits } from './splits.js';
+import { runSplit } from './split-run.js';
+import type { PredictionRow, RunMetrics, SplitMetrics } from './types.js';
+
+/** Input of {@link runBml}. */
+export interface RunOptions {
+  /** Cohort folder; when absent the simulated cohort is generated from `config.seed`. */
+  data?: string;
+  /** Resolved options (see `resolveConfig`). */
+  config: BmlConfig;
+  /** Whether the user asked for repeats explicitly, which overrides a cohort's own split. Default false. */
+  repeatsRequested?: boolean;
+  /** Labels file instead of the cohort's own. */
+  labels?: string;
+  /** Test labels file, with `labels` as the training labels. */
+  testLabels?: string;
+  /** Receives progress events. */
+  onProgress?: ProgressHandler;
+}
+
+/** Everything a run produces, before it is written to disk. */
+export interface RunResult {
+  metrics: RunMetrics;
+  predictions: PredictionRow[];
+  cohort: Cohort;
+  config: BmlConfig;
+  backend: BackendInfo;
+  /** How the outer splits were chosen, in words. */
+  splitDescription: string;
+}
+
+/**
+ * Runs the balanced multimodal method on a cohort: every outer split through
+ * every stage, then the summary over splits and a majority-class baseline on
+ * the same test parts.
+ */
+export async function runBml(options: RunOptions): Promise<RunResult> {
+  const { config, onProgress = () => {} } = options;
+  const started = performance.now();
+  const backend = await initBackend();
+  const cohort = options.data
+    ? await loadCohort(options.data, { labels: options.labels, testLabels: options.testLabels })
+    : simulateCohort({ seed: config.seed });
+  checkCohort(cohort);
+  onProgress({
+    stage: 'load',
+    message: `${cohort.name}: ${cohort.sampleIds.length} samples, ${cohort.classNames.length} classes, omics ${cohort.omics
+      .map((o) => `${o.name} (${o.values.cols})`)
+      .join(', ')}`,
+  });
+
+  const plan = planSplits(cohort, config, options.repeatsRequested ?? false);
+  onProgress({ stage: 'split', message: `evaluating on ${plan.description}` });
+  const warnings: BmlWarning[] = [...cohort.warnings, ...plan.warnings];
+  const splits: SplitMetrics[] = [];
+  const predictions: PredictionRow[] = [];
+  const stages: Record<string, number> = {};
+  const featuresKept: Record<string, number[]> = {};
+  const majority = { accuracy: [] as number[], macroF1: [] as number[] };
+  for (const split of plan.splits) {
+    const outcome = await runSplit(cohort, split, config, onProgress);
+    splits.push(outcome.metrics);
+    predictions.push(...outcome.predictions);
+    warnings.push(...outcome.warnings);
+    for (const [stage, ms] of Object.entries(outcome.stages)) stages[stage] = (stages[stage] ?? 0) + ms;
+    for (const [name, kept] of Object.entries(outcome.featuresKept)) (featuresKept[name] ??= []).push(kept);
+    const baseline = majorityBaseline(cohort, split.train, split.test);
+    majority.accuracy.push(baseline.accuracy);
+    majority.macroF1.push(baseline.macroF1);
+    onProgress({
+      repeat: split.repeat,
+      stage: 'evaluate',
+      message: `test accuracy ${outcome.metrics.test.accuracy.toFixed(3)}, macro-F1 ${outcome.metrics.test.macroF1.toFixed(3)}, AUC ${outcome.metrics.test.auc?.toFixed(3) ?? 'undefined'}`,
+    });
+  }
+
+  const names = cohort.omics.map((o) => o.name);
+  const aucValues = splits.map((s) => s.test.auc).filter((a): a is number => a !== null);
+  const perOmics: RunMetrics['summary']['perOmics'] = {};
+  for (const name of names) {
+    perOmics[name] = {
+      stageA: summarize(splits.map((s) => s.perOmics[name].stageA.macroF1)),
+      stageC: summarize(splits.map((s) => s.perOmics[name].stageC.macroF1)),
+    };
+  }
+  const classSizes: Record<string, number> = {};
+  cohort.classNames.forEach((name) => (classSizes[name] = 0));
+  cohort.labels.forEach((c) => classSizes[cohort.classNames[c]]++);
+  const metrics: RunMetrics = {
+    schemaVersion: 1,
+    cohort: {
+      name: cohort.name,
+      samples: cohort.sampleIds.length,
+      classes: cohort.classNames,
+      classSizes,
+      omics: Object.fromEntries(
+        cohort.omics.map((o) => [
+          o.name,
+          { features: o.values.cols, featuresKept: featuresKept[o.name] ?? [], samples: countPresent(o.present) },
+        ]),
+      ),
+    },
+    splits,
+    summary: {
+      accuracy: summarize(splits.map((s) => s.test.accuracy)),
+      macroF1: summarize(splits.map((s) => s.test.macroF1)),
+      auc: aucValues.length > 0 ? summarize(aucValues) : ({ mean: null, sd: null } as unknown as Summary),
+      perOmics,
+    },
+    baselines: { majorityClass: { accuracy: summarize(majority.accuracy), macroF1: summarize(majority.macroF1) } },
+    warnings: dedupeWarnings(warnings),
+    timings: { totalMs: performance.now() - started, stages },
+  };
+  return { metrics, predictions, cohort, config, backend, splitDescription: plan.description };
+}
+
+function checkCohort(cohort: Cohort): void {
+  if (cohort.classNames.length < 2) {
+    throw new InvalidInputError(
+      `bml: the cohort ${cohort.name} has ${cohort.classNames.length} class; classification needs at least 2 classes in the labels`,
+      'TOO_FEW_CLASSES',
+    );
+  }
+  if (cohort.omics.length === 0) {
+    throw new InvalidInputError(`bml: the cohort ${cohort.name} has no omics files; add one CSV or TSV per omics`, 'NO_OMICS');
+  }
+}
+
+function countPresent(present: Uint8Array): number {
+  let n = 0;
+  for (const p of present) n += p;
+  return n;
+}
+
+/** Predicts the most frequent training class for every test sample. */
+function majorityBaseline(cohort: Cohort, train: number[], test: number[]): { accuracy: number; macroF1: number } {
+  const counts = new Array<number>(cohort.classNames.length).fill(0);
+  for (const s of train) counts[cohort.labels[s]]++;
+  const majorityClass = counts.indexOf(Math.max(...counts));
+  const truth = Int32Array.from(test, (s) => cohort.labels[s]);
+  const predicted = new Int32Array(test.length).fill(majorityClass);
+  return {
+    accuracy: accuracy(truth, predicted),
+    macroF1: macroF1(truth, predicted, cohort.classNames.length).macroF1,
+  };
+}
+
+/** Merges warnings with the same code and message (repeated over splits) into one. */
+function dedupeWarnings(warnings: BmlWarning[]): BmlWarning[] {
+  const seen = new Map<string, BmlWarning>();
+  for (const w of warnings) {
+    const key = `${w.code}\u0000${w.message}`;
+    if (!seen.has(key)) seen.set(key, w);
+  }
+  return [...seen.values()];
+}

@@ -1,0 +1,376 @@
+import {
+  accuracy,
+  argmaxRows,
+  macroAucOvr,
+  macroF1,
+  selectRows,
+  type BmlWarning,
+  type CsrMatrix,
+  type Matrix,
+} from '@bml/core';
+import { applyPreprocessor, fitPreprocessor, validationSplit, type Cohort, type OuterSplit } from '@bml/data';
+import { disposeAutoencoder, reduceOmics } from '@bml/autoencoder';
+import { attachSamples, fitFusion } from '@bml/snf';
+import { predictUnimodal, trainUnimodal, type UnimodalModel } from '@bml/rgcn';
+import { distillStudent } from '@bml/distill';
+import { categorizeModalities, gateLowInformation, predictMultitask, trainMultitask } from '@bml/balance';
+import { normalizedMutualInfo } from '@bml/mi';
+import type { BmlConfig } from './config/defaults.js';
+import { optionsForOmics } from './config/resolve.js';
+import type { ProgressHandler } from './progress.js';
+import { StageTimer } from './progress.js';
+import type { SplitMetrics, PredictionRow, StageScores } from './types.js';
+
+/** Everything one outer split produces. */
+export interface SplitOutcome {
+  /** The split's entry of `metrics.json`. */
+  metrics: SplitMetrics;
+  /** One row per sample of the split (training, validation and test). */
+  predictions: PredictionRow[];
+  /** Conditions handled along the way. */
+  warnings: BmlWarning[];
+  /** Wall time per stage in milliseconds. */
+  stages: Record<string, number>;
+  /** Features kept after preprocessing, per omics. */
+  featuresKept: Record<string, number>;
+}
+
+function range(from: number, to: number): number[] {
+  return Array.from({ length: to - from }, (_, i) => from + i);
+}
+
+/**
+ * Runs the whole method on one outer split: preprocessing, autoencoder, SNF
+ * and the patient graph fitted on the training part, Stage A, learning
+ * states, the mutual-information gate, Stage B, Stage C, and evaluation on
+ * the test part, which is touched only by the final prediction.
+ */
+export async function runSplit(
+  cohort: Cohort,
+  split: OuterSplit,
+  config: BmlConfig,
+  onProgress: ProgressHandler = () => {},
+): Promise<SplitOutcome> {
+  const timer = new StageTimer();
+  const warnings: BmlWarning[] = [];
+  const report = (stage: string, message: string) => onProgress({ repeat: split.repeat, stage, message });
+  const nClasses = cohort.classNames.length;
+  const names = cohort.omics.map((o) => o.name);
+
+  const trainIdx = [...split.train].sort((a, b) => a - b);
+  const testIdx = [...split.test].sort((a, b) => a - b);
+  const nTrain = trainIdx.length;
+  const nodeSamples = [...trainIdx, ...testIdx];
+  const nNodes = nodeSamples.length;
+  const inner = validationSplit(cohort.labels, trainIdx, {
+    fraction: config.split.validationFraction,
+    seed: split.seed,
+    classNames: cohort.classNames,
+  });
+  warnings.push(...(split.warnings ?? []), ...(inner.warnings ?? []));
+  const position = new Map(trainIdx.map((sample, i) => [sample, i]));
+  const fitIdx = inner.fit.map((s) => position.get(s)!).sort((a, b) => a - b);
+  const valIdx = inner.validation.map((s) => position.get(s)!).sort((a, b) => a - b);
+  const trainLabels = Int32Array.from(trainIdx, (s) => cohort.labels[s]);
+  const trainNodes = range(0, nTrain);
+  const testNodes = range(nTrain, nNodes);
+  const trainSizes = { train: fitIdx.length, validation: valIdx.length, test: testIdx.length };
+  report('split', `training ${fitIdx.length}, validation ${valIdx.length}, test ${testIdx.length} samples`);
+
+  // Preprocessing and the autoencoder are fitted on training-part rows only.
+  const features: Matrix[] = [];
+  const featuresKept: Record<string, number> = {};
+  for (const omics of cohort.omics) {
+    const options = optionsForOmics(config, omics.name);
+    const pre = await timer.time('preprocess', () =>
+      fitPreprocessor(omics.values, trainIdx, omics.featureNames, {
+        maxMissingFraction: options.preprocess.maxMissingFraction,
+        maxFeatures: options.preprocess.maxFeatures,
+        log2: options.preprocess.log2,
+        name: omics.name,
+        sampleIds: cohort.sampleIds,
+      }),
+    );
+    warnings.push(...pre.warnings);
+    featuresKept[omics.name] = pre.featureNames.length;
+    const scaled = applyPreprocessor(pre, selectRows(omics.values, nodeSamples));
+    const reduced = await timer.time('autoencoder', () =>
+      reduceOmics(selectRows(scaled, fitIdx), [scaled], {
+        codeSize: config.autoencoder.codeSize,
+        hidden: config.autoencoder.hidden ?? undefined,
+        epochs: config.autoencoder.epochs,
+        batchSize: config.autoencoder.batchSize,
+        learningRate: config.autoencoder.learningRate,
+        patience: config.autoencoder.patience,
+        seed: config.seed + 7919 * split.repeat,
+        validation: selectRows(scaled, valIdx),
+      }),
+    );
+    warnings.push(...reduced.warnings);
+    const codes = reduced.others[0];
+    features.push(codes);
+    report(
+      'autoencoder',
+      reduced.reduced
+        ? `${omics.name}: ${pre.featureNames.length} features reduced to ${codes.cols} (${reduced.model!.history.epochs} epochs)`
+        : `${omics.name}: ${pre.featureNames.length} features used directly`,
+    );
+    if (reduced.model) disposeAutoencoder(reduced.model);
+  }
+
+  // Fused network and patient graph over the training part; test samples attached.
+  let graph: CsrMatrix;
+  if (config.graph.mode === 'inductive') {
+    const fusion = await timer.time('snf', () =>
+      fitFusion(
+        features.map((f) => selectRows(f, trainNodes)),
+        snfOptions(config, names),
+      ),
+    );
+    warnings.push(...fusion.warnings);
+    const attached = await timer.time('snf', () =>
+      attachSamples(
+        fusion,
+        features.map((f) => selectRows(f, testNodes)),
+      ),
+    );
+    warnings.push(...attached.warnings);
+    graph = attached.adjacency;
+  } else {
+    const fusion = await timer.time('snf', () => fitFusion(features, snfOptions(config, names)));
+    warnings.push(...fusion.warnings);
+    graph = fusion.graph.adjacency;
+  }
+  report('snf', `patient graph: ${graph.rows} nodes, ${graph.colIdx.length} stored entries`);
+
+  const stageOptions = (stage: 'stageA' | 'distill' | 'balance') => ({
+    epochs: config[stage].epochs,
+    learningRate: config[stage].learningRate,
+    evalEvery: config[stage].evalEvery,
+    patience: config[stage].patience,
+  });
+  const encoderOptions = {
+    hidden: config.encoder.hidden,
+    dropout: config.encoder.dropout,
+    leakySlope: config.encoder.leakySlope,
+  };
+  const common = { graph, nTrain, labels: trainLabels, fitIdx, valIdx, nClasses };
+  const seedFor = (stage: string, m: number) => config.seed + 1000 * split.repeat + 100 * m + stage.length;
+
+  // Stage A: one r-GCN encoder and head per omics.
+  const unimodal: UnimodalModel[] = [];
+  const stageA: StageScores[] = [];
+  const valPredictions: Int32Array[] = [];
+  const valLoss: number[] = [];
+  const stoppedAtEpoch: Record<string, number> = {};
+  for (let m = 0; m < names.length; m++) {
+    const result = await timer.time('stageA', () =>
+      trainUnimodal({
+        ...common,
+        features: features[m],
+        options: { ...encoderOptions, ...stageOptions('stageA'), seed: seedFor('stageA', m) },
+      }),
+    );
+    unimodal.push(result.model);
+    valPredictions.push(result.valPred);
+    valLoss.push(result.valLoss);
+    stoppedAtEpoch[`stageA:${names[m]}`] = result.stoppedAtEpoch;
+    const scores = await scoreUnimodal(result.model, features[m], graph, nTrain, cohort.labels, testIdx, nClasses);
+    stageA.push({ validationMacroF1: result.valMacroF1, macroF1: scores });
+    report('stageA', `${names[m]}: validation macro-F1 ${result.valMacroF1.toFixed(3)}`);
+  }
+
+  // Learning state by macro-F1 and the mutual-information gate.
+  const state = categorizeModalities({
+    names,
+    f1: stageA.map((s) => s.validationMacroF1),
+    valLoss,
+    nClasses,
+    kappaLow: config.state.kappaLow,
+    valSize: valIdx.length,
+  });
+  warnings.push(...state.warnings);
+  const mi: Record<string, number> = {};
+  for (let a = 0; a < names.length; a++) {
+    for (let b = a + 1; b < names.length; b++) {
+      mi[`${names[a]}|${names[b]}`] = normalizedMutualInfo(valPredictions[a], valPredictions[b]);
+    }
+  }
+  const strongIndex = state.strongIndex;
+  const gating = gateLowInformation(names, state, valPredictions, { threshold: config.mi.gate, mode: config.mi.mode });
+  const gate: Record<string, boolean> = {};
+  for (const [name, decision] of Object.entries(gating.decisions)) gate[name] = decision.passed;
+  const nmiWithStrong: number[] = names.map((_, m) =>
+    strongIndex < 0 || m === strongIndex ? 1 : normalizedMutualInfo(valPredictions[m], valPredictions[strongIndex]),
+  );
+  report('state', names.map((n) => `${n} ${state.categories[n]}`).join(', '));
+
+  // Stage B: weak omics, and low-information ones that passed the gate, learn from the strong teacher.
+  const stageB: (StageScores | undefined)[] = names.map(() => undefined);
+  const initialF1 = stageA.map((s) => s.validationMacroF1);
+  if (strongIndex >= 0) {
+    for (let m = 0; m < names.length; m++) {
+      const category = state.categories[names[m]];
+      if (m === strongIndex || (category === 'lowInformation' && !(gating.factors[m] > 0.5))) continue;
+      const result = await timer.time('stageB', () =>
+        distillStudent({
+          ...common,
+          teacher: unimodal[strongIndex],
+          student: unimodal[m],
+          teacherFeatures: features[strongIndex],
+          studentFeatures: features[m],
+          options: {
+            ...stageOptions('distill'),
+            alpha: config.distill.alpha,
+            beta: config.distill.beta,
+            gamma: config.distill.gamma,
+            temperature: config.distill.temperature,
+            seed: seedFor('distill', m),
+          },
+        }),
+      );
+      unimodal[m] = result.model;
+      initialF1[m] = result.valMacroF1;
+      stoppedAtEpoch[`stageB:${names[m]}`] = result.stoppedAtEpoch;
+      const scores = await scoreUnimodal(result.model, features[m], graph, nTrain, cohort.labels, testIdx, nClasses);
+      stageB[m] = { validationMacroF1: result.valMacroF1, macroF1: scores };
+      report('stageB', `${names[m]}: validation macro-F1 ${result.valMacroF1.toFixed(3)} after distillation`);
+    }
+  }
+
+  // Stage C: fused head plus one head per omics with macro-F1 loss weights.
+  const multitask = await timer.time('stageC', () =>
+    trainMultitask({
+      ...common,
+      models: unimodal,
+      features,
+      names,
+      categories: state.categoryList,
+      gate: gating.factors,
+      initialF1,
+      options: {
+        ...stageOptions('balance'),
+        encoderLearningRate: config.balance.learningRate,
+        headLearningRate: config.balance.headLearningRate,
+        lambda: config.balance.lambda,
+        eta: config.balance.eta,
+        gammaLow: config.balance.gammaLow,
+        warmup: config.balance.warmup,
+        ema: config.balance.ema,
+        weighting: config.balance.weighting,
+        fusion: config.fusion.head,
+        seed: seedFor('balance', 0),
+      },
+    }),
+  );
+  stoppedAtEpoch.stageC = multitask.stoppedAtEpoch;
+  report('stageC', `fused validation macro-F1 ${multitask.valMacroF1.toFixed(3)}`);
+
+  // Evaluation: the test part is used here and nowhere before.
+  const prediction = await predictMultitask(multitask.model, features, graph);
+  const predicted = argmaxRows(prediction.prob);
+  const testTruth = Int32Array.from(testIdx, (s) => cohort.labels[s]);
+  const testPredicted = predicted.subarray(nTrain);
+  const testProb = selectRows(prediction.prob, testNodes);
+  const f1 = macroF1(testTruth, testPredicted, nClasses);
+  const auc = macroAucOvr(testTruth, testProb);
+  if (f1.absent.length > 0) {
+    warnings.push({
+      code: 'CLASS_ABSENT_FROM_TEST',
+      message: `classes ${f1.absent.map((c) => cohort.classNames[c]).join(', ')} occur neither in the test part nor in its predictions of repeat ${split.repeat}; their F1 is undefined and left out of macro-F1`,
+      ids: f1.absent.map((c) => cohort.classNames[c]),
+    });
+  }
+  if (auc.skipped.length > 0) {
+    warnings.push({
+      code: 'CLASS_SKIPPED_IN_AUC',
+      message: `classes ${auc.skipped.map((c) => cohort.classNames[c]).join(', ')} have no positive or no negative test sample in repeat ${split.repeat}; macro AUC is averaged over the other classes`,
+      ids: auc.skipped.map((c) => cohort.classNames[c]),
+    });
+  }
+
+  const perOmics: SplitMetrics['perOmics'] = {};
+  for (let m = 0; m < names.length; m++) {
+    const headPredicted = argmaxRows(prediction.perOmics[m]).subarray(nTrain);
+    perOmics[names[m]] = {
+      stageA: stageA[m],
+      ...(stageB[m] ? { stageB: stageB[m] } : {}),
+      stageC: {
+        validationMacroF1: multitask.perOmicsValF1[m],
+        macroF1: macroF1(testTruth, headPredicted, nClasses).macroF1,
+      },
+    };
+  }
+
+  const setOf = new Array<'train' | 'validation' | 'test'>(nNodes).fill('train');
+  for (const v of valIdx) setOf[v] = 'validation';
+  for (const t of testNodes) setOf[t] = 'test';
+  const predictions: PredictionRow[] = nodeSamples.map((sample, node) => ({
+    sample: cohort.sampleIds[sample],
+    repeat: split.repeat,
+    set: setOf[node],
+    truth: cohort.classNames[cohort.labels[sample]],
+    predicted: cohort.classNames[predicted[node]],
+    prob: Array.from(prediction.prob.data.subarray(node * nClasses, (node + 1) * nClasses)),
+  }));
+
+  const metrics: SplitMetrics = {
+    repeat: split.repeat,
+    seed: split.seed,
+    source: split.source,
+    sizes: trainSizes,
+    test: {
+      accuracy: accuracy(testTruth, testPredicted),
+      macroF1: f1.macroF1,
+      auc: auc.auc,
+      perClassF1: Object.fromEntries(cohort.classNames.map((name, c) => [name, f1.perClass[c]])),
+      perClassRecall: Object.fromEntries(cohort.classNames.map((name, c) => [name, f1.recall[c]])),
+    },
+    perOmics,
+    categories: state.categories,
+    strong: state.strong,
+    kappa: state.kappa,
+    mi,
+    nmiWithStrong: Object.fromEntries(names.map((n, m) => [n, nmiWithStrong[m]])),
+    gate,
+    lossWeights: multitask.lossWeights.map((entry) => ({
+      epoch: entry.epoch,
+      weights: Object.fromEntries(names.map((n, m) => [n, entry.weights[m]])),
+    })),
+    stoppedAtEpoch,
+    fusedValidationMacroF1: multitask.valMacroF1,
+  };
+  return { metrics, predictions, warnings, stages: timer.stages, featuresKept };
+}
+
+function snfOptions(config: BmlConfig, names: string[]) {
+  return {
+    K: config.snf.K,
+    t: config.snf.t,
+    mu: config.snf.mu,
+    kernel: config.snf.kernel,
+    metric: config.snf.metric,
+    normalization: config.snf.normalization,
+    onLargeK: 'clamp' as const,
+    views: names.map((n) => optionsForOmics(config, n).snf),
+    graph: { k: config.graph.k, normalization: config.graph.normalization },
+  };
+}
+
+async function scoreUnimodal(
+  model: UnimodalModel,
+  features: Matrix,
+  graph: CsrMatrix,
+  nTrain: number,
+  labels: Int32Array,
+  testIdx: number[],
+  nClasses: number,
+): Promise<number> {
+  const { prob } = await predictUnimodal(model, features, graph);
+  const predicted = argmaxRows(prob).subarray(nTrain);
+  return macroF1(
+    Int32Array.from(testIdx, (s) => labels[s]),
+    predicted,
+    nClasses,
+  ).macroF1;
+}

@@ -1,0 +1,58 @@
+import { describe, expect, it } from 'vitest';
+import { defaultConfig, resolveConfig, optionsForOmics } from '../src/index.js';
+
+describe('resolveConfig', () => {
+  it('returns the defaults without sources', () => {
+    expect(resolveConfig([])).toEqual(defaultConfig());
+  });
+
+  it('lets later sources win', () => {
+    const config = resolveConfig([
+      { origin: 'cohort', patch: { seed: 3, snf: { K: 15 } } },
+      { origin: 'command line', patch: { seed: 9 } },
+    ]);
+    expect(config.seed).toBe(9);
+    expect(config.snf.K).toBe(15);
+    expect(config.snf.t).toBe(20);
+  });
+
+  it('applies the quick preset under explicit values', () => {
+    const config = resolveConfig([{ origin: 'cli', patch: { preset: 'quick', stageA: { epochs: 77 } } }]);
+    expect(config.split.repeats).toBe(1);
+    expect(config.autoencoder.epochs).toBe(30);
+    expect(config.stageA.epochs).toBe(77);
+    expect(config.preprocess.maxFeatures).toBe(2000);
+  });
+
+  it('rejects an unknown key and lists the known ones', () => {
+    expect(() => resolveConfig([{ origin: 'my.json', patch: { snf: { k: 10 } } }])).toThrow(
+      /my\.json: unknown option "snf\.k"; known options of snf: kernel, metric, K, mu, t, normalization/,
+    );
+  });
+
+  it('rejects a value of the wrong type', () => {
+    expect(() => resolveConfig([{ origin: 'x', patch: { graph: { k: '10' } } }])).toThrow(/"graph\.k" must be a number/);
+  });
+
+  it('rejects a value outside the choices', () => {
+    expect(() => resolveConfig([{ origin: 'x', patch: { snf: { kernel: 'gauss' } } }])).toThrow(
+      /use one of paper, snftool, snfpy/,
+    );
+  });
+
+  it('rejects a non-positive epoch count', () => {
+    expect(() => resolveConfig([{ origin: 'x', patch: { stageA: { epochs: 0 } } }])).toThrow(/positive integer/);
+  });
+
+  it('accepts per-omics overrides', () => {
+    const config = resolveConfig([{ origin: 'x', patch: { omics: { cnv: { snf: { metric: 'cosine' } } } } }]);
+    expect(optionsForOmics(config, 'cnv').snf.metric).toBe('cosine');
+    expect(optionsForOmics(config, 'mrna').snf.metric).toBe('euclidean');
+  });
+
+  it('rejects an unknown per-omics group', () => {
+    expect(() => resolveConfig([{ origin: 'x', patch: { omics: { cnv: { encoder: {} } } } }])).toThrow(
+      /accept preprocess and snf/,
+    );
+  });
+});
