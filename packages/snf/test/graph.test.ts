@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { createMatrix, csrToDense, type BmlWarning, type CsrMatrix } from '@bml/core';
-import { distanceMatrix, fuseFeatures, kthSmallest, mogonetGraph, similarityGraph } from '../src/index.js';
+import { distanceMatrix, fuseFeatures, mogonetGraph, similarityGraph } from '../src/index.js';
+import { kthSmallest } from '../src/select.js';
 import { gaussianClusters } from './helpers.js';
 
 function rowOf(a: CsrMatrix, i: number): Map<number, number> {

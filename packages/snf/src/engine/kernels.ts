@@ -48,8 +48,6 @@ export interface Kernels {
   warm(p: number, bytes: number, out: number): void;
   /** dst[k] += src[k] for k < count (doubles). */
   addInto(dst: number, src: number, count: number): void;
-  /** Writes Σ (next - sum)² and Σ sum² at out[0], out[1], then copies next over sum (count doubles). */
-  changeAndCopy(sum: number, next: number, count: number, out: number): void;
   /**
    * sum[k] <- Σ_v P_v[k] over the m matrices whose byte offsets are the int32
    * values at `ptrs` (added in order), writing Σ (new - old)² and Σ old² at
@@ -305,37 +303,6 @@ function addIntoSpec(): FunctionSpec {
   return { name: 'addInto', params: [I32, I32, I32], locals: [I32, I32], body };
 }
 
-function changeAndCopySpec(): FunctionSpec {
-  // params: 0 sum, 1 next, 2 count, 3 out
-  // locals: 4 k, 5 limit (i32); 6 diff, 7 norm, 8 a, 9 d (v128); 10 sd, 11 sa, 12 old, 13 t (f64)
-  const [sum, next, count, out, k, limit, diff, norm, a, d, sd, sa, old, t] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13];
-  const at = (base: number): Bytes => [...op.get(base), ...op.get(k), ...op.i32Add()];
-  const body: Bytes = [
-    ...op.v128Zero(), ...op.set(diff), ...op.v128Zero(), ...op.set(norm),
-    ...op.get(count), ...op.i32Const(1), ...op.i32ShrU(), ...op.i32Const(4), ...op.i32Shl(), ...op.set(limit),
-    ...forLoop(k, op.i32Const(0), op.get(limit), 16, [
-      ...at(sum), ...op.v128Load(), ...op.set(a),
-      ...at(next), ...op.v128Load(), ...op.get(a), ...op.f64x2Sub(), ...op.tee(d), ...op.get(d), ...op.f64x2Mul(),
-      ...op.get(diff), ...op.f64x2Add(), ...op.set(diff),
-      ...op.get(a), ...op.get(a), ...op.f64x2Mul(), ...op.get(norm), ...op.f64x2Add(), ...op.set(norm),
-      ...at(sum), ...at(next), ...op.v128Load(), ...op.v128Store(),
-    ]),
-    // the two lanes summed, then the odd tail
-    ...op.get(diff), ...op.f64x2ExtractLane(0), ...op.get(diff), ...op.f64x2ExtractLane(1), ...op.f64Add(), ...op.set(sd),
-    ...op.get(norm), ...op.f64x2ExtractLane(0), ...op.get(norm), ...op.f64x2ExtractLane(1), ...op.f64Add(), ...op.set(sa),
-    ...op.get(count), ...op.i32Const(1), ...op.i32And(), ...op.if(),
-    ...at(sum), ...op.f64Load(), ...op.set(old),
-    ...at(next), ...op.f64Load(), ...op.get(old), ...op.f64Sub(), ...op.set(t),
-    ...op.get(sd), ...op.get(t), ...op.get(t), ...op.f64Mul(), ...op.f64Add(), ...op.set(sd),
-    ...op.get(sa), ...op.get(old), ...op.get(old), ...op.f64Mul(), ...op.f64Add(), ...op.set(sa),
-    ...at(sum), ...at(next), ...op.f64Load(), ...op.f64Store(),
-    ...op.end(),
-    ...op.get(out), ...op.get(sd), ...op.f64Store(0),
-    ...op.get(out), ...op.get(sa), ...op.f64Store(8),
-  ];
-  return { name: 'changeAndCopy', params: [I32, I32, I32, I32], locals: [I32, I32, V128, V128, V128, V128, F64, F64, F64, F64], body };
-}
-
 function sumAndChangeSpec(): FunctionSpec {
   // params: 0 sum, 1 ptrs, 2 m, 3 count, 4 out
   // locals: 5 k, 6 limit, 7 q (i32); 8 diff, 9 norm, 10 t, 11 old, 12 d (v128); 13 sd, 14 sa, 15 ts, 16 os (f64)
@@ -448,7 +415,6 @@ export function kernelModule(shared = false): WasmModule | null {
       tileScaleSpec(),
       warmSpec(),
       addIntoSpec(),
-      changeAndCopySpec(),
       sumAndChangeSpec(),
       rowReductionSpec('squaredDistances', true),
       rowReductionSpec('dotProducts', false),
@@ -471,7 +437,6 @@ const KERNEL_NAMES = [
   'tileScale',
   'warm',
   'addInto',
-  'changeAndCopy',
   'sumAndChange',
   'squaredDistances',
   'dotProducts',
@@ -631,33 +596,6 @@ export function jsKernels(arena: Arena): Kernels {
       const d = dst >>> 3;
       const s = src >>> 3;
       for (let k = 0; k < count; k++) f[d + k] += f[s + k];
-    },
-    changeAndCopy(sum, next, count, out) {
-      const f = arena.f64;
-      const s = sum >>> 3;
-      const x = next >>> 3;
-      let d0 = 0, d1 = 0, n0 = 0, n1 = 0;
-      const even = count - (count & 1);
-      for (let k = 0; k < even; k += 2) {
-        const a0 = f[s + k];
-        const a1 = f[s + k + 1];
-        const t0 = f[x + k] - a0;
-        const t1 = f[x + k + 1] - a1;
-        d0 += t0 * t0; d1 += t1 * t1; n0 += a0 * a0; n1 += a1 * a1;
-        f[s + k] = f[x + k];
-        f[s + k + 1] = f[x + k + 1];
-      }
-      let diff = d0 + d1;
-      let norm = n0 + n1;
-      if (count & 1) {
-        const old = f[s + even];
-        const t = f[x + even] - old;
-        diff += t * t;
-        norm += old * old;
-        f[s + even] = f[x + even];
-      }
-      f[out >>> 3] = diff;
-      f[(out >>> 3) + 1] = norm;
     },
     sumAndChange(sum, ptrs, m, count, out) {
       const f = arena.f64;

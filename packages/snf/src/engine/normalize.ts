@@ -45,19 +45,6 @@ function forEachLower(n: number, base: number, visit: (e: number, i: number, j: 
   }
 }
 
-/** Sum of each row (missing entries and padding are 0). */
-export function tiledRowSums(f: Float64Array, base: number, n: number, diagonal: boolean): Float64Array {
-  const nb = tileRows(n);
-  const r = new Float64Array(nb * 8);
-  forEachLower(n, base, (e, i, j) => {
-    const v = f[e];
-    r[i] += v;
-    r[j] += v;
-  });
-  if (diagonal) for (let i = 0; i < n; i++) r[i] += f[base + tileStart(i >> 3, i >> 3) + 9 * (i & 7)];
-  return r;
-}
-
 /** Writes g(value, i, j) into entry (i, j) for every pair and both triangles of diagonal tiles, and d(i) on the diagonal. */
 function rewrite(
   f: Float64Array,
