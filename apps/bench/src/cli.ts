@@ -60,6 +60,7 @@ async function main(argv: string[]): Promise<number> {
     },
   });
   const [suiteName] = positionals;
+
   if (values.help || !suiteName) {
     process.stdout.write(help);
     return values.help ? 0 : 2;
@@ -74,6 +75,7 @@ async function main(argv: string[]): Promise<number> {
     await runChild(suiteName, values.child, quick);
     return 0;
   }
+
   const backend = await initBackend();
   const cases = (await suite.cases({ quick })).filter((c) => !values.case || c.name.includes(values.case));
   const records: CaseRecord[] = [];
@@ -86,6 +88,7 @@ async function main(argv: string[]): Promise<number> {
     if (!line) throw new Error(`case ${benchCase.name} printed no record`);
     records.push(JSON.parse(line.slice('@@record '.length)) as CaseRecord);
   }
+
   const document = {
     suite: suite.name,
     description: suite.description,

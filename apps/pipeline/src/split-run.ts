@@ -40,10 +40,10 @@ function range(from: number, to: number): number[] {
 }
 
 /**
- * Runs the whole method on one outer split: preprocessing, autoencoder, SNF
- * and the patient graph fitted on the training part, Stage A, learning
- * states, the mutual-information gate, Stage B, Stage C, and evaluation on
- * the test part, which is touched only by the final prediction.
+ * Runs the whole method on one outer split. Preprocessing, the autoencoder,
+ * SNF and the patient graph are fitted on the training part, followed by
+ * Stage A, the learning states, the mutual-information gate, Stage B and
+ * Stage C. The test part is touched only by the final prediction.
  */
 export async function runSplit(
   cohort: Cohort,
