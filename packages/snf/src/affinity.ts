@@ -44,6 +44,7 @@ import {
 } from './distance.js';
 import type { Arena } from './engine/arena.js';
 import type { Kernels } from './engine/kernels.js';
+import type { Team } from './engine/parallel.js';
 import { openArena, type EngineChoice } from './engine/select.js';
 import { mirrorDiagonalTiles, readTiledBlock, tiledIndex, tiledLength, tileRows, tileStart, untileInto } from './symmetric.js';
 import { meanOfSmallest } from './select.js';
@@ -156,7 +157,13 @@ export function localScales(f: Float64Array, base: number, n: number, present: U
       const i = 8 * I + b;
       if (present !== null && present[i] === 0) continue;
       let count = 0;
-      for (let j = 0; j < n; j++) if (j !== i && (present === null || present[j] === 1)) row[count++] = block[b * n + j];
+      if (present === null) {
+        row.set(block.subarray(b * n, b * n + n));
+        row[i] = row[n - 1];
+        count = n - 1;
+      } else {
+        for (let j = 0; j < n; j++) if (j !== i && present[j] === 1) row[count++] = block[b * n + j];
+      }
       out[i] = count > 0 ? meanOfSmallest(row, K, count) : 0;
     }
   }
@@ -225,6 +232,7 @@ export function computeViewAffinity(
   warn: WarningSink,
   ids?: readonly string[],
   what = '',
+  team: Team | null = null,
 ): ViewAffinity {
   checkMatrix(`features${what}`, x);
   const present = presentRows(`features${what}`, x);
@@ -234,7 +242,7 @@ export function computeViewAffinity(
   const standardization = settings.standardize ? fitStandardization(x) : null;
   const z = standardization ? applyStandardization(x, standardization) : x;
   const block = loadFeatures(arena, z, present, scratch);
-  const zero = tiledDistances(arena, kernels, block, present, settings.metric, dst);
+  const zero = tiledDistances(arena, kernels, block, present, settings.metric, dst, team);
   reportZeroRows(zero, ids, warn, what);
   reportDuplicates(arena.f64, dst / 8, n, present, ids, warn, what);
   const localScale = localScales(arena.f64, dst / 8, n, present, K);

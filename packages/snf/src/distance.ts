@@ -16,6 +16,7 @@
 import { createMatrix, type Matrix } from '@bml/core';
 import type { Arena } from './engine/arena.js';
 import type { Kernels } from './engine/kernels.js';
+import type { Team } from './engine/parallel.js';
 import { openArena, type EngineChoice } from './engine/select.js';
 import { tiledLength, tileRows, tileStart, untileInto } from './symmetric.js';
 import { checkChoice, checkMatrix, countPresent, PKG, presentRows, sampleName, type WarningSink } from './validate.js';
@@ -255,15 +256,21 @@ export function tiledDistances(
   present: Uint8Array | null,
   metric: DistanceMetric,
   dst: number,
+  team: Team | null = null,
 ): number[] {
   const n = block.rows;
   const nb = tileRows(n);
   const laneBytes = 64 * block.dim;
-  for (let I = 0; I < nb; I++) {
+  const rowBlock = (I: number): void => {
     const out = dst + 8 * tileStart(I, 0);
     const count = Math.min(8 * I + 8, n);
     if (metric === 'cosine') kernels.blockDotProducts(block.lanes + I * laneBytes, block.offset, count, block.dim, out);
     else kernels.blockSquaredDistances(block.lanes + I * laneBytes, block.offset, count, block.dim, out);
+  };
+  if (team !== null) {
+    team.distances({ n, nb, lanes: block.lanes, rows: block.offset, dim: block.dim, dst, dot: metric === 'cosine' }, rowBlock);
+  } else {
+    for (let I = 0; I < nb; I++) rowBlock(I);
   }
   const f = arena.f64;
   const base = dst / 8;

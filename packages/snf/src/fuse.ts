@@ -257,11 +257,17 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
   const packed = features.map(() => arena.alloc(8 * tiledLength(n)));
   const buffers = allocDiffusionBuffers(arena, n, settings.threads);
   const scratch = scratchBytes <= tBlockBytes(n) ? buffers.T : arena.alloc(scratchBytes);
-  const affinities = features.map((x, v) => {
-    const kernelSettings = resolveKernelSettings({ ...options, ...options.views?.[v] });
-    const what = m > 1 ? ` in omics ${v}` : '';
-    return computeViewAffinity(arena, kernels, x, kernelSettings, settings.onLargeK, packed[v], scratch, warn, options.ids, what);
-  });
+  const team = Team.create(arena, settings.threads);
+  let affinities: ViewAffinity[];
+  try {
+    affinities = features.map((x, v) => {
+      const kernelSettings = resolveKernelSettings({ ...options, ...options.views?.[v] });
+      const what = m > 1 ? ` in omics ${v}` : '';
+      return computeViewAffinity(arena, kernels, x, kernelSettings, settings.onLargeK, packed[v], scratch, warn, options.ids, what, team);
+    });
+  } finally {
+    team?.release();
+  }
   const affinityMs = performance.now() - start;
   const views = affinities.map((a, v) => {
     normalizeFromLog(arena, kernels, packed[v], n, a.present, settings.normalization, buffers.X);

@@ -45,6 +45,19 @@ describe('sparse packed diffusion against dense matrix products', () => {
   });
 });
 
+describe('worker threads', () => {
+  it('give the same bits as one thread', () => {
+    const x = views(8, 3, 100);
+    const one = fuseFeatures(x, { K: 12, t: 4, threads: 1 });
+    const two = fuseFeatures(x, { K: 12, t: 4, threads: 2 });
+    expect(one.threads).toBe(1);
+    expect(two.threads).toBe(2);
+    expect(Array.from(two.fused.data)).toEqual(Array.from(one.fused.data));
+    const cosine = { K: 12, t: 2, metric: 'cosine' as const };
+    expect(Array.from(fuseFeatures(x, { ...cosine, threads: 2 }).fused.data)).toEqual(Array.from(fuseFeatures(x, { ...cosine, threads: 1 }).fused.data));
+  });
+});
+
 describe('snf', () => {
   const x = views(21, 3);
 

@@ -30,6 +30,7 @@ const OP_BIND = 1;
 const OP_PASS1 = 2;
 const OP_PASS2 = 3;
 const OP_RELEASE = 4;
+const OP_DISTANCES = 5;
 
 /** Source of each worker: CommonJS, no imports but node:worker_threads. */
 const WORKER_SOURCE = `
@@ -57,6 +58,12 @@ for (;;) {
     for (let I = index; I < nb; I += threads) {
       k.tileLanes(I, nb, sum, pv, X, inv);
       k.spmmTiles(n, rowPtr, col, val, X, T + I * 512, blockBytes);
+    }
+  } else if (op === ${OP_DISTANCES}) {
+    const [n, nb, lanes, rows, dim, dst, dot] = [0, 1, 2, 3, 4, 5, 6].map(p);
+    for (let I = index; I < nb; I += threads) {
+      const f = dot ? k.blockDotProducts : k.blockSquaredDistances;
+      f(lanes + I * 64 * dim, rows, Math.min(8 * I + 8, n), dim, dst + 512 * ((I * (I + 1)) / 2));
     }
   } else if (op === ${OP_PASS2}) {
     const [n, nb, P, rowPtr, col, val, T, blockBytes, X] = [0, 1, 2, 3, 4, 5, 6, 7, 10 + index].map(p);
@@ -175,6 +182,14 @@ export class Team {
   ): void {
     this.bind();
     this.run(OP_PASS1, [p.n, p.nb, p.sum, p.pv, p.rowPtr, p.col, p.val, p.T, p.blockBytes, p.inv, ...X]);
+    for (let I = 0; I < p.nb; I += this.size) own(I);
+    this.wait(this.pool.workers.length);
+  }
+
+  /** Block distances (or dot products) of features in lanes of 8, rows of tiles shared among the threads. */
+  distances(p: { n: number; nb: number; lanes: number; rows: number; dim: number; dst: number; dot: boolean }, own: (I: number) => void): void {
+    this.bind();
+    this.run(OP_DISTANCES, [p.n, p.nb, p.lanes, p.rows, p.dim, p.dst, p.dot ? 1 : 0]);
     for (let I = 0; I < p.nb; I += this.size) own(I);
     this.wait(this.pool.workers.length);
   }
