@@ -1,10 +1,11 @@
 /**
- * Worker threads for the two diffusion passes. The arena is a shared
- * WebAssembly memory; each worker instantiates the kernel module on it and
- * takes every `threads`-th block of 8 rows (pass 1: columns of T, pass 2:
- * rows of tiles), the calling thread taking its share too. Blocks are
- * computed by the same code whatever the thread count, so results do not
- * depend on it.
+ * Worker threads for the distances and the two diffusion passes. The arena
+ * is a shared WebAssembly memory; each worker instantiates the kernel module
+ * on it, and the threads (the caller included) take blocks of 8 rows one at
+ * a time from a shared counter (pass 1: columns of T; pass 2 and distances:
+ * rows of tiles, largest first), so a thread slowed by other work on the
+ * machine takes fewer. Each block is computed by the same code whatever
+ * thread computes it, so results do not depend on the thread count.
  *
  * Workers are started once per process and kept (unref'd, so they never
  * keep the process alive); they sleep in `Atomics.wait` between jobs. A job
@@ -22,6 +23,8 @@ const SEQ = 0;
 const DONE = 1;
 const OP = 2;
 const THREADS = 3;
+/** Next block to hand out: threads take blocks one by one, so a thread slowed by other work takes fewer. */
+const NEXT = 4;
 /** Parameters start here, as Float64 (index in Float64 units). */
 const PARAMS = 4;
 const PARAM_COUNT = 16;
@@ -55,19 +58,21 @@ for (;;) {
     k = new WebAssembly.Instance(module, { env: { memory: message.message } }).exports;
   } else if (op === ${OP_PASS1}) {
     const [n, nb, sum, pv, rowPtr, col, val, T, blockBytes, inv, X] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10 + index].map(p);
-    for (let I = index; I < nb; I += threads) {
+    for (let I = Atomics.add(ctrl, ${NEXT}, 1); I < nb; I = Atomics.add(ctrl, ${NEXT}, 1)) {
       k.tileLanes(I, nb, sum, pv, X, inv);
       k.spmmTiles(n, rowPtr, col, val, X, T + I * 512, blockBytes);
     }
   } else if (op === ${OP_DISTANCES}) {
     const [n, nb, lanes, rows, dim, dst, dot] = [0, 1, 2, 3, 4, 5, 6].map(p);
-    for (let I = index; I < nb; I += threads) {
+    for (let t = Atomics.add(ctrl, ${NEXT}, 1); t < nb; t = Atomics.add(ctrl, ${NEXT}, 1)) {
+      const I = nb - 1 - t;
       const f = dot ? k.blockDotProducts : k.blockSquaredDistances;
       f(lanes + I * 64 * dim, rows, Math.min(8 * I + 8, n), dim, dst + 512 * ((I * (I + 1)) / 2));
     }
   } else if (op === ${OP_PASS2}) {
     const [n, nb, P, rowPtr, col, val, T, blockBytes, X] = [0, 1, 2, 3, 4, 5, 6, 7, 10 + index].map(p);
-    for (let I = index; I < nb; I += threads) {
+    for (let t = Atomics.add(ctrl, ${NEXT}, 1); t < nb; t = Atomics.add(ctrl, ${NEXT}, 1)) {
+      const I = nb - 1 - t;
       k.warm(T + I * blockBytes, blockBytes, X);
       k.spmmLanes(0, Math.min(8 * I + 8, n), rowPtr, col, val, T + I * blockBytes, P + 512 * ((I * (I + 1)) / 2));
     }
@@ -143,9 +148,16 @@ export class Team {
     for (let i = 0; i < params.length; i++) this.pool.params[PARAMS + i] = params[i];
     ctrl[OP] = op;
     ctrl[THREADS] = size;
+    Atomics.store(ctrl, NEXT, 0);
     Atomics.store(ctrl, DONE, 0);
     Atomics.add(ctrl, SEQ, 1);
     Atomics.notify(ctrl, SEQ);
+  }
+
+  /** The calling thread's part: blocks taken one at a time (the largest first when `reverse`, their cost growing with I). */
+  private share(nb: number, own: (I: number) => void, reverse: boolean): void {
+    const { ctrl } = this.pool;
+    for (let t = Atomics.add(ctrl, NEXT, 1); t < nb; t = Atomics.add(ctrl, NEXT, 1)) own(reverse ? nb - 1 - t : t);
   }
 
   private wait(expected: number): void {
@@ -182,7 +194,7 @@ export class Team {
   ): void {
     this.bind();
     this.run(OP_PASS1, [p.n, p.nb, p.sum, p.pv, p.rowPtr, p.col, p.val, p.T, p.blockBytes, p.inv, ...X]);
-    for (let I = 0; I < p.nb; I += this.size) own(I);
+    this.share(p.nb, own, false);
     this.wait(this.pool.workers.length);
   }
 
@@ -190,7 +202,7 @@ export class Team {
   distances(p: { n: number; nb: number; lanes: number; rows: number; dim: number; dst: number; dot: boolean }, own: (I: number) => void): void {
     this.bind();
     this.run(OP_DISTANCES, [p.n, p.nb, p.lanes, p.rows, p.dim, p.dst, p.dot ? 1 : 0]);
-    for (let I = 0; I < p.nb; I += this.size) own(I);
+    this.share(p.nb, own, true);
     this.wait(this.pool.workers.length);
   }
 
@@ -202,7 +214,7 @@ export class Team {
   ): void {
     this.bind();
     this.run(OP_PASS2, [p.n, p.nb, p.P, p.rowPtr, p.col, p.val, p.T, p.blockBytes, 0, 0, ...X]);
-    for (let I = 0; I < p.nb; I += this.size) own(I);
+    this.share(p.nb, own, true);
     this.wait(this.pool.workers.length);
   }
 }
