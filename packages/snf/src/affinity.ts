@@ -76,6 +76,7 @@ export const DEFAULT_METRIC: Readonly<Record<KernelName, DistanceMetric>> = {
 /** Machine epsilon, as added by SNFtool (`.Machine$double.eps`) and snfpy (`np.spacing(1)`). */
 export const EPS = 2.220446049250313e-16;
 const LOG_SQRT_2PI = 0.5 * Math.log(2 * Math.PI);
+const SQRT_2PI = Math.sqrt(2 * Math.PI);
 
 /** Options of the affinity functions. */
 export interface AffinityOptions {
@@ -128,18 +129,19 @@ export function logKernel(kernel: KernelName, rho: number, mi: number, mj: numbe
     if (rho === 0) return 0;
     return -(rho * rho) / ((mu * (mi + mj + rho)) / 3);
   }
-  let sd: number;
-  if (kernel === 'snfpy') {
-    let sigma = (mi + EPS + (mj + EPS) + rho) / 3;
-    sigma = (sigma > EPS ? sigma : 0) + EPS;
-    sd = mu * sigma;
-  } else {
-    let sig = (((mi + EPS + (mj + EPS)) / 2 / 3) * 2) + rho / 3 + EPS;
-    if (sig <= EPS) sig = EPS;
-    sd = mu * sig;
-  }
+  const sd = mu * densityScale(kernel, rho, mi, mj);
   const z = rho / sd;
   return -0.5 * z * z - Math.log(sd) - LOG_SQRT_2PI;
+}
+
+/** The scale of the density kernels before μ: snfpy's σ_ij or SNFtool's Σ_ij. */
+function densityScale(kernel: KernelName, rho: number, mi: number, mj: number): number {
+  if (kernel === 'snfpy') {
+    const sigma = (mi + EPS + (mj + EPS) + rho) / 3;
+    return (sigma > EPS ? sigma : 0) + EPS;
+  }
+  const sig = ((mi + EPS + (mj + EPS)) / 2 / 3) * 2 + rho / 3 + EPS;
+  return sig <= EPS ? EPS : sig;
 }
 
 /**
@@ -171,8 +173,23 @@ export function localScales(f: Float64Array, base: number, n: number, present: U
 }
 
 /**
- * Replaces the tiled distances at element offset `base` by log W (pairs
- * with a missing sample, and the padding, -Infinity).
+ * Whether W itself (rather than log W) can be stored without losing a
+ * row to underflow: every sample's nearest neighbour must keep log W >= -300.
+ * For the paper kernel that neighbour has ρ <= m_i and ε >= ρ / 3, so
+ * log W >= -3 m_i / μ; for the density kernels z = ρ / sd < 3 / μ and
+ * sd <= μ (max m + 3 eps).
+ */
+export function linearIsSafe(kernel: KernelName, scales: Float64Array, present: Uint8Array | null, mu: number): boolean {
+  let largest = 0;
+  for (let i = 0; i < scales.length; i++) if (present === null || present[i] === 1) largest = Math.max(largest, scales[i]);
+  if (kernel === 'paper') return (3 * largest) / mu <= 300;
+  const sd = mu * (largest + 3 * EPS);
+  return 4.5 / (mu * mu) + Math.log(sd) + LOG_SQRT_2PI <= 300;
+}
+
+/**
+ * Replaces the tiled distances at element offset `base` by W (`linear`) or
+ * log W; pairs with a missing sample and the padding become 0 or -Infinity.
  */
 export function applyKernel(
   f: Float64Array,
@@ -182,28 +199,50 @@ export function applyKernel(
   scales: Float64Array,
   kernel: KernelName,
   mu: number,
+  linear = false,
 ): void {
   const nb = tileRows(n);
+  const absent = linear ? 0 : Number.NEGATIVE_INFINITY;
+  const paper = kernel === 'paper';
   for (let I = 0; I < nb; I++) {
     for (let J = 0; J <= I; J++) {
       const t = base + tileStart(I, J);
       for (let c = 0; c < 8; c++) {
         const j = 8 * J + c;
         const pj = j < n && (present === null || present[j] === 1);
+        const mj = scales[j];
         for (let b = 0; b < 8; b++) {
           const i = 8 * I + b;
           const e = t + 8 * c + b;
-          if (!pj || i >= n || (present !== null && present[i] === 0)) f[e] = Number.NEGATIVE_INFINITY;
-          else f[e] = logKernel(kernel, f[e], scales[i], scales[j], mu);
+          if (!pj || i >= n || (present !== null && present[i] === 0)) {
+            f[e] = absent;
+          } else if (paper) {
+            const rho = f[e];
+            const log = rho === 0 ? 0 : -(rho * rho) / ((mu * (scales[i] + mj + rho)) / 3);
+            f[e] = linear ? Math.exp(log) : log;
+          } else if (linear) {
+            f[e] = densityKernel(kernel, f[e], scales[i], mj, mu);
+          } else {
+            f[e] = logKernel(kernel, f[e], scales[i], mj, mu);
+          }
         }
       }
     }
   }
 }
 
+/** W for the density kernels (see {@link logKernel}), without logarithms. */
+function densityKernel(kernel: KernelName, rho: number, mi: number, mj: number, mu: number): number {
+  const sd = mu * densityScale(kernel, rho, mi, mj);
+  const z = rho / sd;
+  return Math.exp(-0.5 * z * z) / (sd * SQRT_2PI);
+}
+
 /** What {@link computeViewAffinity} learnt about one omics. */
 export interface ViewAffinity {
   settings: KernelSettings;
+  /** Whether the tiled matrix holds W (true) or log W (false). */
+  linear: boolean;
   /** Local scale m_i of each sample (0 for missing samples). */
   localScale: Float64Array;
   /** Which samples have this omics, or null when all do. */
@@ -233,6 +272,7 @@ export function computeViewAffinity(
   ids?: readonly string[],
   what = '',
   team: Team | null = null,
+  preferLinear = true,
 ): ViewAffinity {
   checkMatrix(`features${what}`, x);
   const present = presentRows(`features${what}`, x);
@@ -246,8 +286,9 @@ export function computeViewAffinity(
   reportZeroRows(zero, ids, warn, what);
   reportDuplicates(arena.f64, dst / 8, n, present, ids, warn, what);
   const localScale = localScales(arena.f64, dst / 8, n, present, K);
-  applyKernel(arena.f64, dst / 8, n, present, localScale, settings.kernel, settings.mu);
-  return { settings: { ...settings, K }, localScale, present, nPresent, standardization, features: z };
+  const linear = preferLinear && linearIsSafe(settings.kernel, localScale, present, settings.mu);
+  applyKernel(arena.f64, dst / 8, n, present, localScale, settings.kernel, settings.mu, linear);
+  return { settings: { ...settings, K }, linear, localScale, present, nPresent, standardization, features: z };
 }
 
 function reportDuplicates(
@@ -299,8 +340,9 @@ export function affinityMatrix(x: Matrix, options: AffinityOptions = {}): Matrix
   const n = x.rows;
   const { arena, kernels } = openArena(8 * tiledLength(n) + featureBytes(n, x.cols) + 4096, options.engine);
   const dst = arena.alloc(8 * tiledLength(n));
-  const view = computeViewAffinity(arena, kernels, x, settings, options.onLargeK ?? 'error', dst, undefined, warnTo(options), options.ids);
-  return expandPacked(arena.f64, dst / 8, n, view.present, options.output ?? 'affinity');
+  const output = checkChoice('output', options.output ?? 'affinity', ['affinity', 'log']);
+  const view = computeViewAffinity(arena, kernels, x, settings, options.onLargeK ?? 'error', dst, undefined, warnTo(options), options.ids, '', null, output === 'affinity');
+  return expandPacked(arena.f64, dst / 8, n, view.present, output, view.linear);
 }
 
 /** One affinity matrix per omics, with the same options (see {@link affinityMatrix}). */
@@ -333,10 +375,10 @@ export function affinityFromDistances(distances: Matrix, options: AffinityOption
   mirrorDiagonalTiles(f, 0, n);
   const scales = localScales(f, 0, n, present, K);
   applyKernel(f, 0, n, present, scales, settings.kernel, settings.mu);
-  return expandPacked(f, 0, n, present, options.output ?? 'affinity');
+  return expandPacked(f, 0, n, present, options.output ?? 'affinity', false);
 }
 
-function expandPacked(f: Float64Array, base: number, n: number, present: Uint8Array | null, output: 'affinity' | 'log'): Matrix {
+function expandPacked(f: Float64Array, base: number, n: number, present: Uint8Array | null, output: 'affinity' | 'log', linear: boolean): Matrix {
   checkChoice('output', output, ['affinity', 'log']);
   const out = new Float64Array(n * n);
   untileInto(f, base, n, out);
@@ -344,7 +386,7 @@ function expandPacked(f: Float64Array, base: number, n: number, present: Uint8Ar
     for (let j = 0; j < n; j++) {
       const e = i * n + j;
       if (present !== null && (present[i] === 0 || present[j] === 0)) out[e] = Number.NaN;
-      else if (output === 'affinity') out[e] = Math.exp(out[e]);
+      else if (output === 'affinity' && !linear) out[e] = Math.exp(out[e]);
     }
   }
   return createMatrix(n, n, out);

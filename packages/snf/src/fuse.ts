@@ -270,7 +270,8 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
   }
   const affinityMs = performance.now() - start;
   const views = affinities.map((a, v) => {
-    normalizeFromLog(arena, kernels, packed[v], n, a.present, settings.normalization, buffers.X);
+    if (a.linear) normalizeLinear(arena, kernels, packed[v], n, a.present, settings.normalization, buffers.X);
+    else normalizeFromLog(arena, kernels, packed[v], n, a.present, settings.normalization, buffers.X);
     return { P: packed[v], present: a.present };
   });
   const result = runFusion(arena, kernels, n, views, settings, warn, options.onProgress, start, affinityMs, buffers);
