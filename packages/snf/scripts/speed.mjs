@@ -28,7 +28,9 @@ function simulate(n, seed = 1) {
   const classes = 4;
   const labels = Array.from({ length: n }, (_, i) => i % classes);
   return [100, 100, 100].map((dim, v) => {
-    const centres = Array.from({ length: classes }, () => Array.from({ length: dim }, () => rng.normal() * (0.4 + 0.2 * v)));
+    const centres = Array.from({ length: classes }, () =>
+      Array.from({ length: dim }, () => rng.normal() * (0.4 + 0.2 * v)),
+    );
     const data = new Float64Array(n * dim);
     for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) data[i * dim + k] = centres[labels[i]][k] + rng.normal();
     return { rows: n, cols: dim, data };

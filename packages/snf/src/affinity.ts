@@ -46,7 +46,15 @@ import type { Arena } from './engine/arena.js';
 import type { Kernels } from './engine/kernels.js';
 import type { Team } from './engine/parallel.js';
 import { openArena, type EngineChoice } from './engine/select.js';
-import { mirrorDiagonalTiles, readTiledBlock, tiledIndex, tiledLength, tileRows, tileStart, untileInto } from './symmetric.js';
+import {
+  mirrorDiagonalTiles,
+  readTiledBlock,
+  tiledIndex,
+  tiledLength,
+  tileRows,
+  tileStart,
+  untileInto,
+} from './symmetric.js';
 import { meanOfSmallest } from './select.js';
 import {
   checkChoice,
@@ -149,7 +157,13 @@ function densityScale(kernel: KernelName, rho: number, mi: number, mj: number): 
  * tiled matrix at element offset `base` (entries between present samples
  * only), summed in increasing order.
  */
-export function localScales(f: Float64Array, base: number, n: number, present: Uint8Array | null, K: number): Float64Array {
+export function localScales(
+  f: Float64Array,
+  base: number,
+  n: number,
+  present: Uint8Array | null,
+  K: number,
+): Float64Array {
   const out = new Float64Array(n);
   const block = new Float64Array(8 * n);
   const row = new Float64Array(n);
@@ -179,9 +193,15 @@ export function localScales(f: Float64Array, base: number, n: number, present: U
  * log W >= -3 m_i / μ; for the density kernels z = ρ / sd < 3 / μ and
  * sd <= μ (max m + 3 eps).
  */
-export function linearIsSafe(kernel: KernelName, scales: Float64Array, present: Uint8Array | null, mu: number): boolean {
+export function linearIsSafe(
+  kernel: KernelName,
+  scales: Float64Array,
+  present: Uint8Array | null,
+  mu: number,
+): boolean {
   let largest = 0;
-  for (let i = 0; i < scales.length; i++) if (present === null || present[i] === 1) largest = Math.max(largest, scales[i]);
+  for (let i = 0; i < scales.length; i++)
+    if (present === null || present[i] === 1) largest = Math.max(largest, scales[i]);
   if (kernel === 'paper') return (3 * largest) / mu <= 300;
   const sd = mu * (largest + 3 * EPS);
   return 4.5 / (mu * mu) + Math.log(sd) + LOG_SQRT_2PI <= 300;
@@ -320,7 +340,10 @@ function reportDuplicates(
   pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const involved = [...new Set(pairs.flat())].sort((a, b) => a - b);
   const names = involved.map((i) => sampleName(ids, i));
-  const shown = pairs.slice(0, 5).map(([a, b]) => `${sampleName(ids, a)}=${sampleName(ids, b)}`).join(', ');
+  const shown = pairs
+    .slice(0, 5)
+    .map(([a, b]) => `${sampleName(ids, a)}=${sampleName(ids, b)}`)
+    .join(', ');
   const more = pairs.length > 5 ? ` and ${pairs.length - 5} more` : '';
   warn({
     code: 'DUPLICATE_SAMPLES',
@@ -341,7 +364,20 @@ export function affinityMatrix(x: Matrix, options: AffinityOptions = {}): Matrix
   const { arena, kernels } = openArena(8 * tiledLength(n) + featureBytes(n, x.cols) + 4096, options.engine);
   const dst = arena.alloc(8 * tiledLength(n));
   const output = checkChoice('output', options.output ?? 'affinity', ['affinity', 'log']);
-  const view = computeViewAffinity(arena, kernels, x, settings, options.onLargeK ?? 'error', dst, undefined, warnTo(options), options.ids, '', null, output === 'affinity');
+  const view = computeViewAffinity(
+    arena,
+    kernels,
+    x,
+    settings,
+    options.onLargeK ?? 'error',
+    dst,
+    undefined,
+    warnTo(options),
+    options.ids,
+    '',
+    null,
+    output === 'affinity',
+  );
   return expandPacked(arena.f64, dst / 8, n, view.present, output, view.linear);
 }
 
@@ -359,7 +395,8 @@ export function affinityMatrices(xs: readonly Matrix[], options: AffinityOptions
 export function affinityFromDistances(distances: Matrix, options: AffinityOptions = {}): Matrix {
   checkMatrix('distances', distances);
   const n = distances.rows;
-  if (distances.cols !== n) throw new RangeError(`${PKG}: a distance matrix must be square, got ${n} x ${distances.cols}`);
+  if (distances.cols !== n)
+    throw new RangeError(`${PKG}: a distance matrix must be square, got ${n} x ${distances.cols}`);
   const settings = resolveKernelSettings(options);
   const present = presentRows('distances', distances);
   const K = resolveNeighbours('K', settings.K, countPresent(present, n), options.onLargeK ?? 'error', warnTo(options));
@@ -378,7 +415,14 @@ export function affinityFromDistances(distances: Matrix, options: AffinityOption
   return expandPacked(f, 0, n, present, options.output ?? 'affinity', false);
 }
 
-function expandPacked(f: Float64Array, base: number, n: number, present: Uint8Array | null, output: 'affinity' | 'log', linear: boolean): Matrix {
+function expandPacked(
+  f: Float64Array,
+  base: number,
+  n: number,
+  present: Uint8Array | null,
+  output: 'affinity' | 'log',
+  linear: boolean,
+): Matrix {
   checkChoice('output', output, ['affinity', 'log']);
   const out = new Float64Array(n * n);
   untileInto(f, base, n, out);

@@ -90,15 +90,17 @@ export function fitFusion(features: readonly Matrix[], options: FitFusionOptions
       options.onWarning?.(w);
     },
   });
-  const omics = result.affinities.map((a, v): FittedOmics => ({
-    settings: a.settings,
-    features: a.features,
-    standardization: a.standardization,
-    localScale: a.localScale,
-    present: a.present,
-    P: result.views[v].P,
-    S: result.views[v].S,
-  }));
+  const omics = result.affinities.map(
+    (a, v): FittedOmics => ({
+      settings: a.settings,
+      features: a.features,
+      standardization: a.standardization,
+      localScale: a.localScale,
+      present: a.present,
+      P: result.views[v].P,
+      S: result.views[v].S,
+    }),
+  );
   const { fused, views: _views, warnings: _w, affinities: _a, ...fusion } = result;
   return { samples: fused.rows, omics, fused, graph, fusion, warnings };
 }
@@ -132,9 +134,14 @@ export interface Attachment {
  * new samples' raw features for omics v (same columns as in training), or
  * null when none of them has it; an all-NaN row marks one sample lacking it.
  */
-export function attachSamples(model: FusionModel, newFeatures: readonly (Matrix | null)[], options: AttachOptions = {}): Attachment {
+export function attachSamples(
+  model: FusionModel,
+  newFeatures: readonly (Matrix | null)[],
+  options: AttachOptions = {},
+): Attachment {
   const m = model.omics.length;
-  if (newFeatures.length !== m) fail(`the model has ${m} omics, got features for ${newFeatures.length}`, 'SHAPE_MISMATCH');
+  if (newFeatures.length !== m)
+    fail(`the model has ${m} omics, got features for ${newFeatures.length}`, 'SHAPE_MISMATCH');
   const given = newFeatures.filter((x): x is Matrix => x !== null);
   if (given.length === 0) fail('the new samples have none of the omics', 'SAMPLE_WITHOUT_OMICS');
   const q = given[0].rows;
@@ -143,7 +150,10 @@ export function attachSamples(model: FusionModel, newFeatures: readonly (Matrix 
   const asked = checkInteger('k', options.k ?? model.graph.k, 1);
   const k = Math.min(asked, N);
   if (asked > N) {
-    const w: BmlWarning = { code: 'K_CLAMPED', message: `${PKG}: k = ${asked} is more than the ${N} training samples; using k = ${N}` };
+    const w: BmlWarning = {
+      code: 'K_CLAMPED',
+      message: `${PKG}: k = ${asked} is more than the ${N} training samples; using k = ${N}`,
+    };
     warnings.push(w);
     options.onWarning?.(w);
   }
@@ -157,7 +167,10 @@ export function attachSamples(model: FusionModel, newFeatures: readonly (Matrix 
     const omics = model.omics[v];
     if (x.rows !== q) fail(`new features of omics ${v} have ${x.rows} rows, others ${q}`, 'SHAPE_MISMATCH');
     if (x.cols !== omics.features.cols) {
-      fail(`new features of omics ${v} have ${x.cols} columns, the model was fitted on ${omics.features.cols}`, 'SHAPE_MISMATCH');
+      fail(
+        `new features of omics ${v} have ${x.cols} columns, the model was fitted on ${omics.features.cols}`,
+        'SHAPE_MISMATCH',
+      );
     }
     const present = presentRows(`new features of omics ${v}`, x);
     const z = omics.standardization ? applyStandardization(x, omics.standardization) : x;
@@ -200,7 +213,10 @@ function diffusedRows(
   const m = model.omics.length;
   const { kernel, K, mu, metric } = omics.settings;
   const train = omics.features;
-  const { arena, kernels } = openArena(featureBytes(N, train.cols) + featureBytes(z.rows, z.cols) + 8 * N + 4096, engine);
+  const { arena, kernels } = openArena(
+    featureBytes(N, train.cols) + featureBytes(z.rows, z.cols) + 8 * N + 4096,
+    engine,
+  );
   const trainBlock = loadFeatures(arena, train, omics.present);
   const newBlock = loadFeatures(arena, z, present);
   const out = arena.alloc(8 * N);
@@ -287,7 +303,14 @@ function otherViewsRow(model: FusionModel, v: number, l: number, out: Float64Arr
   for (let c = 0; c < N; c++) out[c] = count[c] > 0 ? out[c] / count[c] : row[c];
 }
 
-function extendGraph(graph: Graph, similarities: Float64Array, q: number, N: number, k: number, warnings: BmlWarning[]): Attachment {
+function extendGraph(
+  graph: Graph,
+  similarities: Float64Array,
+  q: number,
+  N: number,
+  k: number,
+  warnings: BmlWarning[],
+): Attachment {
   const a = graph.adjacency;
   const neighbors: Int32Array[] = [];
   const weights: Float64Array[] = [];

@@ -133,7 +133,12 @@ export function kMeans(x: Matrix, k: number, options: KMeansOptions = {}): KMean
 }
 
 /** Renumbers clusters by first appearance. */
-function canonical(labels: Int32Array, centers: Float64Array, k: number, d: number): { labels: Int32Array; centers: Matrix } {
+function canonical(
+  labels: Int32Array,
+  centers: Float64Array,
+  k: number,
+  d: number,
+): { labels: Int32Array; centers: Matrix } {
   const map = new Int32Array(k).fill(-1);
   let next = 0;
   const out = new Int32Array(labels.length);
@@ -155,13 +160,22 @@ function canonical(labels: Int32Array, centers: Float64Array, k: number, d: numb
  * (W + Wᵀ) / 2, with D its row sums (0 replaced by machine epsilon), and,
  * when `zeroDiagonal`, its diagonal set to 0 first.
  */
-function normalizedEigenpairs(w: Matrix, k: number, zeroDiagonal: boolean, seed: number): { values: Float64Array; vectors: Matrix } {
+function normalizedEigenpairs(
+  w: Matrix,
+  k: number,
+  zeroDiagonal: boolean,
+  seed: number,
+): { values: Float64Array; vectors: Matrix } {
   const n = w.rows;
   const sym = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const v = (w.data[i * n + j] + w.data[j * n + i]) / 2;
-      if (!Number.isFinite(v) || v < 0) fail(`similarity entry (${i}, ${j}) is ${w.data[i * n + j]}; similarities must be finite and >= 0`, 'INVALID_SIMILARITY');
+      if (!Number.isFinite(v) || v < 0)
+        fail(
+          `similarity entry (${i}, ${j}) is ${w.data[i * n + j]}; similarities must be finite and >= 0`,
+          'INVALID_SIMILARITY',
+        );
       sym[i * n + j] = zeroDiagonal && i === j ? 0 : v;
     }
   }
@@ -211,7 +225,8 @@ export interface SpectralOptions extends KMeansOptions {}
 export function spectralClustering(similarity: Matrix, clusters: number, options: SpectralOptions = {}): Int32Array {
   checkMatrix('similarity', similarity);
   const n = similarity.rows;
-  if (similarity.cols !== n) fail(`the similarity matrix must be square, got ${n} x ${similarity.cols}`, 'SHAPE_MISMATCH');
+  if (similarity.cols !== n)
+    fail(`the similarity matrix must be square, got ${n} x ${similarity.cols}`, 'SHAPE_MISMATCH');
   checkInteger('clusters', clusters, 1, n);
   const { vectors } = normalizedEigenpairs(similarity, clusters, false, options.seed ?? 0);
   return kMeans(normalizeRows(vectors), clusters, options).labels;
@@ -243,13 +258,19 @@ export interface ClusterCountEstimate {
  * SNF authors' MATLAB code; SNFtool's R port passes the discretised
  * eigenvectors there, which reduces the cost to N (1 - λ_{c+1}) / (1 - λ_c).
  */
-export function estimateNumberOfClusters(similarity: Matrix, options: { candidates?: readonly number[]; seed?: number } = {}): ClusterCountEstimate {
+export function estimateNumberOfClusters(
+  similarity: Matrix,
+  options: { candidates?: readonly number[]; seed?: number } = {},
+): ClusterCountEstimate {
   checkMatrix('similarity', similarity);
   const n = similarity.rows;
   const warnings: BmlWarning[] = [];
   let candidates = [...(options.candidates ?? [2, 3, 4, 5])];
   if (candidates.includes(1)) {
-    warnings.push({ code: 'ONE_CLUSTER_DROPPED', message: `${PKG}: the cluster-count estimate assumes more than one cluster; candidate 1 dropped` });
+    warnings.push({
+      code: 'ONE_CLUSTER_DROPPED',
+      message: `${PKG}: the cluster-count estimate assumes more than one cluster; candidate 1 dropped`,
+    });
     candidates = candidates.filter((c) => c > 1);
   }
   if (candidates.length < 2) fail('at least two candidate numbers of clusters above 1 are needed', 'INVALID_OPTION');
@@ -288,8 +309,17 @@ export function estimateNumberOfClusters(similarity: Matrix, options: { candidat
  * entropies (scikit-learn's `average_method`). Two single-cluster labelings
  * give 1; one single-cluster labeling against another gives 0.
  */
-export function nmi(a: ArrayLike<unknown>, b: ArrayLike<unknown>, options: { normalization?: 'sqrt' | 'arithmetic' | 'max' | 'min' } = {}): number {
-  const normalization = checkChoice('normalization', options.normalization ?? 'sqrt', ['sqrt', 'arithmetic', 'max', 'min']);
+export function nmi(
+  a: ArrayLike<unknown>,
+  b: ArrayLike<unknown>,
+  options: { normalization?: 'sqrt' | 'arithmetic' | 'max' | 'min' } = {},
+): number {
+  const normalization = checkChoice('normalization', options.normalization ?? 'sqrt', [
+    'sqrt',
+    'arithmetic',
+    'max',
+    'min',
+  ]);
   if (a.length !== b.length) fail(`the clusterings have ${a.length} and ${b.length} samples`, 'SHAPE_MISMATCH');
   const n = a.length;
   if (n === 0) fail('the clusterings are empty', 'SHAPE_MISMATCH');
@@ -301,22 +331,30 @@ export function nmi(a: ArrayLike<unknown>, b: ArrayLike<unknown>, options: { nor
   for (let i = 0; i < n; i++) joint[ia[i] * kb + ib[i]] += 1 / n;
   const pa = new Float64Array(ka);
   const pb = new Float64Array(kb);
-  for (let x = 0; x < ka; x++) for (let y = 0; y < kb; y++) {
-    pa[x] += joint[x * kb + y];
-    pb[y] += joint[x * kb + y];
-  }
+  for (let x = 0; x < ka; x++)
+    for (let y = 0; y < kb; y++) {
+      pa[x] += joint[x * kb + y];
+      pb[y] += joint[x * kb + y];
+    }
   let mi = 0;
-  for (let x = 0; x < ka; x++) for (let y = 0; y < kb; y++) {
-    const p = joint[x * kb + y];
-    if (p > 0) mi += p * Math.log2(p / (pa[x] * pb[y]));
-  }
+  for (let x = 0; x < ka; x++)
+    for (let y = 0; y < kb; y++) {
+      const p = joint[x * kb + y];
+      if (p > 0) mi += p * Math.log2(p / (pa[x] * pb[y]));
+    }
   const entropy = (p: Float64Array): number => p.reduce((s, v) => (v > 0 ? s - v * Math.log2(v) : s), 0);
   const ha = entropy(pa);
   const hb = entropy(pb);
   if (ha === 0 && hb === 0) return 1;
   if (ha === 0 || hb === 0) return 0;
   const denominator =
-    normalization === 'sqrt' ? Math.sqrt(ha * hb) : normalization === 'arithmetic' ? (ha + hb) / 2 : normalization === 'max' ? Math.max(ha, hb) : Math.min(ha, hb);
+    normalization === 'sqrt'
+      ? Math.sqrt(ha * hb)
+      : normalization === 'arithmetic'
+        ? (ha + hb) / 2
+        : normalization === 'max'
+          ? Math.max(ha, hb)
+          : Math.min(ha, hb);
   return Math.min(1, Math.max(0, mi / denominator));
 }
 
@@ -360,15 +398,21 @@ export interface LabelPropagationResult {
  * Spreads class labels 0..C-1 over a similarity matrix to the samples
  * labelled -1, with P = W / row sums (SNFtool `.csPrediction`).
  */
-export function labelPropagation(similarity: Matrix, labels: ArrayLike<number>, options: LabelPropagationOptions = {}): LabelPropagationResult {
+export function labelPropagation(
+  similarity: Matrix,
+  labels: ArrayLike<number>,
+  options: LabelPropagationOptions = {},
+): LabelPropagationResult {
   checkMatrix('similarity', similarity);
   const n = similarity.rows;
-  if (similarity.cols !== n || labels.length !== n) fail(`need an N x N similarity and N labels, got ${n} x ${similarity.cols} and ${labels.length}`, 'SHAPE_MISMATCH');
+  if (similarity.cols !== n || labels.length !== n)
+    fail(`need an N x N similarity and N labels, got ${n} x ${similarity.cols} and ${labels.length}`, 'SHAPE_MISMATCH');
   const method = checkChoice('method', options.method ?? 'propagation', ['propagation', 'consistency']);
   let C = 0;
   for (let i = 0; i < n; i++) {
     const y = labels[i];
-    if (!(Number.isInteger(y) && y >= -1)) fail(`label ${i} is ${y}; labels must be class numbers 0..C-1, or -1 for unknown`, 'INVALID_LABEL');
+    if (!(Number.isInteger(y) && y >= -1))
+      fail(`label ${i} is ${y}; labels must be class numbers 0..C-1, or -1 for unknown`, 'INVALID_LABEL');
     C = Math.max(C, y + 1);
   }
   if (C === 0) fail('no sample is labelled', 'INVALID_LABEL');
@@ -411,7 +455,12 @@ export function labelPropagation(similarity: Matrix, labels: ArrayLike<number>, 
     const A = new Float64Array(n * n);
     for (let e = 0; e < n * n; e++) A[e] = -alpha * P[e];
     for (let i = 0; i < n; i++) A[i * n + i] += 1;
-    Y = solve(A, n, Y0.map((v) => (1 - alpha) * v), C);
+    Y = solve(
+      A,
+      n,
+      Y0.map((v) => (1 - alpha) * v),
+      C,
+    );
   }
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) {
@@ -465,13 +514,15 @@ export function groupPredict(
   labels: ArrayLike<number>,
   options: FuseFeaturesOptions & LabelPropagationOptions = {},
 ): { labels: Int32Array; scores: Matrix } {
-  if (train.length !== test.length || train.length === 0) fail(`need the same omics for training and test samples, got ${train.length} and ${test.length}`, 'SHAPE_MISMATCH');
+  if (train.length !== test.length || train.length === 0)
+    fail(`need the same omics for training and test samples, got ${train.length} and ${test.length}`, 'SHAPE_MISMATCH');
   const nTrain = train[0].rows;
   const nTest = test[0].rows;
   if (labels.length !== nTrain) fail(`${labels.length} labels for ${nTrain} training samples`, 'SHAPE_MISMATCH');
   const all = train.map((x, v) => {
     const y = test[v];
-    if (x.cols !== y.cols) fail(`omics ${v} has ${x.cols} features in training and ${y.cols} in test`, 'SHAPE_MISMATCH');
+    if (x.cols !== y.cols)
+      fail(`omics ${v} has ${x.cols} features in training and ${y.cols} in test`, 'SHAPE_MISMATCH');
     const data = new Float64Array((nTrain + nTest) * x.cols);
     data.set(x.data);
     data.set(y.data, nTrain * x.cols);

@@ -126,7 +126,10 @@ export function crossDistances(a: Matrix, b: Matrix, options: DistanceOptions = 
   const metric = checkChoice('metric', options.metric ?? 'euclidean', METRICS);
   const pa = presentRows('features', a);
   const pb = presentRows('features', b);
-  const { arena, kernels } = openArena(featureBytes(a.rows, a.cols) + featureBytes(b.rows, b.cols) + 8 * b.rows + 4096, options.engine);
+  const { arena, kernels } = openArena(
+    featureBytes(a.rows, a.cols) + featureBytes(b.rows, b.cols) + 8 * b.rows + 4096,
+    options.engine,
+  );
   const blockA = loadFeatures(arena, a, pa);
   const blockB = loadFeatures(arena, b, pb);
   const row = arena.alloc(8 * b.rows);
@@ -147,7 +150,9 @@ export function crossDistances(a: Matrix, b: Matrix, options: DistanceOptions = 
     }
   }
   if (zero.size > 0 && options.onWarning) {
-    const names = [...zero].map((z) => (z >= 0 ? `row ${sampleName(options.ids, z)} of the first matrix` : `row ${-1 - z} of the second`));
+    const names = [...zero].map((z) =>
+      z >= 0 ? `row ${sampleName(options.ids, z)} of the first matrix` : `row ${-1 - z} of the second`,
+    );
     options.onWarning({
       code: 'ZERO_ROW_COSINE',
       message: `${PKG}: ${zero.size} all-zero row(s) under the cosine metric (${summarizeIds(names)}); their distance to every other row is set to 1`,
@@ -183,7 +188,7 @@ export function loadFeatures(arena: Arena, x: Matrix, present: Uint8Array | null
   const dim = x.cols;
   const n = x.rows;
   const rowsAt = offset ?? arena.alloc(8 * n * dim);
-  const lanes = offset === undefined ? arena.alloc(8 * tileRows(n) * 8 * dim) : rowsAt + Math.ceil(n * dim / 8) * 64;
+  const lanes = offset === undefined ? arena.alloc(8 * tileRows(n) * 8 * dim) : rowsAt + Math.ceil((n * dim) / 8) * 64;
   const f = arena.f64;
   const base = rowsAt / 8;
   const l0 = lanes / 8;
@@ -268,7 +273,10 @@ export function tiledDistances(
     else kernels.blockSquaredDistances(block.lanes + I * laneBytes, block.offset, count, block.dim, out);
   };
   if (team !== null) {
-    team.distances({ n, nb, lanes: block.lanes, rows: block.offset, dim: block.dim, dst, dot: metric === 'cosine' }, rowBlock);
+    team.distances(
+      { n, nb, lanes: block.lanes, rows: block.offset, dim: block.dim, dst, dot: metric === 'cosine' },
+      rowBlock,
+    );
   } else {
     for (let I = 0; I < nb; I++) rowBlock(I);
   }
@@ -297,7 +305,12 @@ export function tiledDistances(
 }
 
 /** Reports all-zero rows under the cosine metric. */
-export function reportZeroRows(rows: number[], ids: readonly string[] | undefined, warn: WarningSink | undefined, what = ''): void {
+export function reportZeroRows(
+  rows: number[],
+  ids: readonly string[] | undefined,
+  warn: WarningSink | undefined,
+  what = '',
+): void {
   if (rows.length === 0 || !warn) return;
   const names = rows.map((i) => sampleName(ids, i));
   warn({

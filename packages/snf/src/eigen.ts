@@ -22,7 +22,10 @@ export interface EigenResult {
  * off-diagonal `e` (e[i] joins i and i + 1), in increasing order of value.
  * Returns the eigenvectors as columns of an m x m row-major array.
  */
-export function tridiagonalEigen(d: ArrayLike<number>, e: ArrayLike<number>): { values: Float64Array; vectors: Float64Array } {
+export function tridiagonalEigen(
+  d: ArrayLike<number>,
+  e: ArrayLike<number>,
+): { values: Float64Array; vectors: Float64Array } {
   const m = d.length;
   const w = Float64Array.from(d);
   const off = new Float64Array(m);
@@ -37,7 +40,8 @@ export function tridiagonalEigen(d: ArrayLike<number>, e: ArrayLike<number>): { 
         if (Math.abs(off[k]) <= Number.EPSILON * scale) break;
       }
       if (k === l) break;
-      if (iteration === 60) throw new NumericalError(`${PKG}: the tridiagonal eigenvalue iteration did not converge`, 'NOT_CONVERGED');
+      if (iteration === 60)
+        throw new NumericalError(`${PKG}: the tridiagonal eigenvalue iteration did not converge`, 'NOT_CONVERGED');
       // Wilkinson shift from the leading 2 x 2 block
       let g = (w[l + 1] - w[l]) / (2 * off[l]);
       let r = Math.hypot(g, 1);
@@ -116,7 +120,11 @@ export function symmetricEigen(a: Matrix, options: EigenOptions = {}): EigenResu
  * The k extreme eigenpairs of the symmetric operator `apply` (out = A x) of
  * size n, by Lanczos with full reorthogonalisation.
  */
-export function lanczosEigen(apply: (x: Float64Array, out: Float64Array) => void, n: number, options: EigenOptions = {}): EigenResult {
+export function lanczosEigen(
+  apply: (x: Float64Array, out: Float64Array) => void,
+  n: number,
+  options: EigenOptions = {},
+): EigenResult {
   const k = options.k ?? n;
   const which = options.which ?? 'largest';
   const tolerance = options.tolerance ?? 1e-10;
@@ -182,7 +190,8 @@ export function lanczosEigen(apply: (x: Float64Array, out: Float64Array) => void
     }
   }
   if (result === null || result.values.length < k) {
-    if (Q.length < k) throw new NumericalError(`${PKG}: Lanczos found only ${Q.length} of ${k} eigenvectors`, 'NOT_CONVERGED');
+    if (Q.length < k)
+      throw new NumericalError(`${PKG}: Lanczos found only ${Q.length} of ${k} eigenvectors`, 'NOT_CONVERGED');
     result = tridiagonalEigen(alpha, beta.slice(0, alpha.length - 1));
   }
   const m = result.values.length;

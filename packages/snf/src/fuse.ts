@@ -40,7 +40,16 @@ import { buildLocalKernel } from './engine/local-kernel.js';
 import { normalizeFromLog, normalizeLinear, paddedPresence, type NormalizationRule } from './engine/normalize.js';
 import { openArena, type EngineChoice } from './engine/select.js';
 import { defaultThreads, Team } from './engine/parallel.js';
-import { mirrorDiagonalTiles, TiledSymmetricMatrix, tiledIndex, tiledLength, tileRows, tileStart, untileInto, type SymmetricMatrix } from './symmetric.js';
+import {
+  mirrorDiagonalTiles,
+  TiledSymmetricMatrix,
+  tiledIndex,
+  tiledLength,
+  tileRows,
+  tileStart,
+  untileInto,
+  type SymmetricMatrix,
+} from './symmetric.js';
 import {
   checkChoice,
   checkInteger,
@@ -138,7 +147,9 @@ export interface SnfResult {
 }
 
 /** Options of {@link fuseFeatures}: the affinity options plus the fusion options. */
-export interface FuseFeaturesOptions extends Omit<AffinityOptions, 'output' | 'onWarning' | 'engine' | 'onLargeK'>, Omit<SnfOptions, 'input'> {
+export interface FuseFeaturesOptions
+  extends Omit<AffinityOptions, 'output' | 'onWarning' | 'engine' | 'onLargeK'>,
+    Omit<SnfOptions, 'input'> {
   /** Per-omics overrides of the affinity options (for example a metric per omics). */
   views?: ReadonlyArray<Partial<Pick<AffinityOptions, 'kernel' | 'metric' | 'K' | 'mu' | 'standardize'>> | undefined>;
 }
@@ -164,7 +175,12 @@ function resolveSnfOptions(options: SnfOptions, n: number): ResolvedSnf {
   const tolerance = options.tolerance ?? 0;
   if (!(tolerance >= 0)) fail(`tolerance must be a number >= 0, got ${tolerance}`, 'INVALID_OPTION');
   return {
-    threads: options.threads === undefined ? (n >= 256 ? defaultThreads() : 1) : checkInteger('threads', options.threads, 1, 64),
+    threads:
+      options.threads === undefined
+        ? n >= 256
+          ? defaultThreads()
+          : 1
+        : checkInteger('threads', options.threads, 1, 64),
     K: checkInteger('K', options.K ?? 20, 1),
     t: checkInteger('t', options.t ?? 20, 0),
     normalization: checkChoice('normalization', options.normalization ?? 'snftool', ['snftool', 'snfpy']),
@@ -190,12 +206,16 @@ function checkMemory(n: number, m: number, bytes: number, limit: number): void {
     limit > MAX_ARENA_BYTES
       ? `more than the ${gb(MAX_ARENA_BYTES)} one fusion can address`
       : `more than the limit of ${gb(limit)} (option maxMemoryBytes)`;
-  fail(`fusing ${n} samples in ${m} omics needs about ${gb(bytes)}, ${why}; fuse fewer samples or raise maxMemoryBytes`, 'MEMORY_LIMIT', {
-    samples: n,
-    omics: m,
-    bytes,
-    limit,
-  });
+  fail(
+    `fusing ${n} samples in ${m} omics needs about ${gb(bytes)}, ${why}; fuse fewer samples or raise maxMemoryBytes`,
+    'MEMORY_LIMIT',
+    {
+      samples: n,
+      omics: m,
+      bytes,
+      limit,
+    },
+  );
 }
 
 /**
@@ -206,7 +226,10 @@ function checkMemory(n: number, m: number, bytes: number, limit: number): void {
  */
 export function snf(affinities: readonly Matrix[], options: SnfOptions & { detailed: true }): SnfResult;
 export function snf(affinities: readonly Matrix[], options?: SnfOptions & { detailed?: false }): Matrix;
-export function snf(affinities: readonly Matrix[], options: SnfOptions & { detailed?: boolean } = {}): Matrix | SnfResult {
+export function snf(
+  affinities: readonly Matrix[],
+  options: SnfOptions & { detailed?: boolean } = {},
+): Matrix | SnfResult {
   const start = performance.now();
   const input = checkChoice('input', options.input ?? 'affinity', ['affinity', 'log']);
   if (!Array.isArray(affinities) || affinities.length === 0) fail('at least one affinity matrix is needed', 'NO_OMICS');
@@ -214,7 +237,8 @@ export function snf(affinities: readonly Matrix[], options: SnfOptions & { detai
   const settings = resolveSnfOptions(options, n);
   affinities.forEach((w, v) => {
     checkMatrix(`affinity ${v}`, w);
-    if (w.rows !== n || w.cols !== n) fail(`affinity ${v} is ${w.rows} x ${w.cols}, expected ${n} x ${n}`, 'SHAPE_MISMATCH');
+    if (w.rows !== n || w.cols !== n)
+      fail(`affinity ${v} is ${w.rows} x ${w.cols}, expected ${n} x ${n}`, 'SHAPE_MISMATCH');
   });
   const m = affinities.length;
   const bytes = fusionMemoryBytes(n, m, settings.K, 0, settings.threads);
@@ -245,7 +269,11 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
   const settings = resolveSnfOptions(options, n);
   features.forEach((x, v) => {
     checkMatrix(`features of omics ${v}`, x);
-    if (x.rows !== n) fail(`omics ${v} has ${x.rows} samples, omics 0 has ${n}; give every omics one row per sample (NaN rows for missing samples)`, 'SHAPE_MISMATCH');
+    if (x.rows !== n)
+      fail(
+        `omics ${v} has ${x.rows} samples, omics 0 has ${n}; give every omics one row per sample (NaN rows for missing samples)`,
+        'SHAPE_MISMATCH',
+      );
   });
   const m = features.length;
   const scratchBytes = Math.max(...features.map((x) => featureBytes(x.rows, x.cols)));
@@ -263,7 +291,19 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
     affinities = features.map((x, v) => {
       const kernelSettings = resolveKernelSettings({ ...options, ...options.views?.[v] });
       const what = m > 1 ? ` in omics ${v}` : '';
-      return computeViewAffinity(arena, kernels, x, kernelSettings, settings.onLargeK, packed[v], scratch, warn, options.ids, what, team);
+      return computeViewAffinity(
+        arena,
+        kernels,
+        x,
+        kernelSettings,
+        settings.onLargeK,
+        packed[v],
+        scratch,
+        warn,
+        options.ids,
+        what,
+        team,
+      );
     });
   } finally {
     team?.release();
@@ -303,7 +343,11 @@ function affinityPresence(w: Matrix, v: number): Uint8Array | null {
       if (present !== null && present[j] === 0) continue;
       const x = w.data[i * n + j];
       if (Number.isNaN(x) || x === Number.POSITIVE_INFINITY) {
-        fail(`affinity ${v} entry (${i}, ${j}) is ${x}; entries between samples having the omics must be finite`, 'NON_FINITE', { row: i, col: j });
+        fail(
+          `affinity ${v} entry (${i}, ${j}) is ${x}; entries between samples having the omics must be finite`,
+          'NON_FINITE',
+          { row: i, col: j },
+        );
       }
     }
   }
@@ -316,7 +360,14 @@ function affinityPresence(w: Matrix, v: number): Uint8Array | null {
  * asymmetric input is normalised as SNFtool and snfpy do (rows first, then
  * (P + Pᵀ) / 2).
  */
-function packDense(f: Float64Array, base: number, w: Matrix, present: Uint8Array | null, input: 'affinity' | 'log', rule: NormalizationRule): void {
+function packDense(
+  f: Float64Array,
+  base: number,
+  w: Matrix,
+  present: Uint8Array | null,
+  input: 'affinity' | 'log',
+  rule: NormalizationRule,
+): void {
   const n = w.rows;
   const d = w.data;
   const has = (i: number): boolean => present === null || present[i] === 1;
@@ -335,7 +386,8 @@ function packDense(f: Float64Array, base: number, w: Matrix, present: Uint8Array
     for (let j = 0; j < n; j++) {
       if (!has(j) || (j === i && !diagonal)) continue;
       const x = d[i * n + j];
-      if (input === 'affinity' && x < 0) fail(`affinity entry (${i}, ${j}) is ${x}; affinities must be >= 0`, 'NEGATIVE_AFFINITY');
+      if (input === 'affinity' && x < 0)
+        fail(`affinity entry (${i}, ${j}) is ${x}; affinities must be >= 0`, 'NEGATIVE_AFFINITY');
       s += input === 'log' ? Math.exp(x - max) : x;
     }
     sums[i] = rule === 'snftool' ? 2 * (s > 0 ? s : 1) : s > 0 ? s : 1;
@@ -373,10 +425,16 @@ function runFusion(
   const covered = new Uint8Array(n);
   for (const v of inputs) for (let i = 0; i < n; i++) if (v.present === null || v.present[i] === 1) covered[i] = 1;
   const orphan = covered.indexOf(0);
-  if (orphan >= 0) fail(`sample ${orphan} has none of the ${m} omics; remove it or give it at least one`, 'SAMPLE_WITHOUT_OMICS', { sample: orphan });
+  if (orphan >= 0)
+    fail(`sample ${orphan} has none of the ${m} omics; remove it or give it at least one`, 'SAMPLE_WITHOUT_OMICS', {
+      sample: orphan,
+    });
   const Ks = inputs.map((v, index) => {
     const count = v.present === null ? n : v.present.reduce((a, b) => a + b, 0);
-    return { K: resolveNeighbours('K', settings.K, count, settings.onLargeK, warn, m > 1 ? ` in omics ${index}` : ''), count };
+    return {
+      K: resolveNeighbours('K', settings.K, count, settings.onLargeK, warn, m > 1 ? ` in omics ${index}` : ''),
+      count,
+    };
   });
   const views: DiffusionView[] = inputs.map((v, index) => ({
     P: v.P,
@@ -397,7 +455,8 @@ function runFusion(
     for (let iteration = 0; iteration < t; iteration++) {
       for (let v = 0; v < m; v++) {
         diffuseView(arena, kernels, n, views, v, buf, team);
-        if (settings.normalization === 'snftool') normalizeLinear(arena, kernels, views[v].P, n, views[v].present, 'snftool', buf.X);
+        if (settings.normalization === 'snftool')
+          normalizeLinear(arena, kernels, views[v].P, n, views[v].present, 'snftool', buf.X);
         else addToDiagonal(arena.f64, views[v].P / 8, n, views[v].present, settings.alpha);
       }
       const change = updateSum(arena, kernels, n, views, buf);
@@ -447,7 +506,14 @@ function addToDiagonal(f: Float64Array, base: number, n: number, present: Uint8A
 }
 
 /** The fused matrix: mean over the omics having each pair, final normalisation, dense N x N in the T blocks. */
-function finalFused(arena: Arena, kernels: Kernels, n: number, views: readonly DiffusionView[], buf: DiffusionBuffers, rule: NormalizationRule): Matrix {
+function finalFused(
+  arena: Arena,
+  kernels: Kernels,
+  n: number,
+  views: readonly DiffusionView[],
+  buf: DiffusionBuffers,
+  rule: NormalizationRule,
+): Matrix {
   const f = arena.f64;
   const s = buf.sum / 8;
   const m = views.length;
@@ -463,7 +529,8 @@ function finalFused(arena: Arena, kernels: Kernels, n: number, views: readonly D
           for (let b = 0; b < 8; b++) {
             const i = 8 * I + b;
             let count = 0;
-            if (i < n && j < n) for (const v of views) if (v.present === null || (v.present[i] === 1 && v.present[j] === 1)) count++;
+            if (i < n && j < n)
+              for (const v of views) if (v.present === null || (v.present[i] === 1 && v.present[j] === 1)) count++;
             f[t + 8 * c + b] = count > 0 ? f[t + 8 * c + b] / count : 0;
           }
         }

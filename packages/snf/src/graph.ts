@@ -64,7 +64,8 @@ export interface MogonetGraph extends Graph {
 export function similarityGraph(similarity: Matrix, options: GraphOptions = {}): Graph {
   checkMatrix('similarity', similarity);
   const n = similarity.rows;
-  if (similarity.cols !== n) fail(`the similarity matrix must be square, got ${n} x ${similarity.cols}`, 'SHAPE_MISMATCH');
+  if (similarity.cols !== n)
+    fail(`the similarity matrix must be square, got ${n} x ${similarity.cols}`, 'SHAPE_MISMATCH');
   const normalization = checkChoice('normalization', options.normalization ?? 'symmetric', ['symmetric', 'row']);
   const warnings: BmlWarning[] = [];
   const k = clampK(options.k ?? 10, n, warnings, options.onWarning);
@@ -73,7 +74,8 @@ export function similarityGraph(similarity: Matrix, options: GraphOptions = {}):
   for (let i = 0; i < n; i++) {
     for (let j = 0; j < n; j++) {
       const v = P[i * n + j];
-      if (!Number.isFinite(v) || v < 0) fail(`similarity entry (${i}, ${j}) is ${v}; similarities must be finite and >= 0`, 'INVALID_SIMILARITY');
+      if (!Number.isFinite(v) || v < 0)
+        fail(`similarity entry (${i}, ${j}) is ${v}; similarities must be finite and >= 0`, 'INVALID_SIMILARITY');
       if (i !== j && v > scale) scale = v;
     }
   }
@@ -93,7 +95,10 @@ export function similarityGraph(similarity: Matrix, options: GraphOptions = {}):
 }
 
 /** MOGONET's graph from features (see the module notes). `k` is MOGONET's `adj_parameter`. */
-export function mogonetGraph(features: Matrix, options: { k?: number; onWarning?: WarningSink } & Pick<DistanceOptions, 'ids' | 'engine'> = {}): MogonetGraph {
+export function mogonetGraph(
+  features: Matrix,
+  options: { k?: number; onWarning?: WarningSink } & Pick<DistanceOptions, 'ids' | 'engine'> = {},
+): MogonetGraph {
   checkMatrix('features', features);
   const n = features.rows;
   const warnings: BmlWarning[] = [];
@@ -102,9 +107,15 @@ export function mogonetGraph(features: Matrix, options: { k?: number; onWarning?
     options.onWarning?.(w);
   };
   const k = clampK(options.k ?? 10, n, warnings, options.onWarning);
-  const dist = distanceMatrix(features, { metric: 'cosine', ids: options.ids, onWarning: sink, engine: options.engine });
+  const dist = distanceMatrix(features, {
+    metric: 'cosine',
+    ids: options.ids,
+    onWarning: sink,
+    engine: options.engine,
+  });
   for (let e = 0; e < dist.data.length; e++) {
-    if (Number.isNaN(dist.data[e])) fail('mogonetGraph needs every sample to have features (found an all-NaN row)', 'MISSING_VALUES');
+    if (Number.isNaN(dist.data[e]))
+      fail('mogonetGraph needs every sample to have features (found an all-NaN row)', 'MISSING_VALUES');
   }
   const threshold = kthSmallest(dist.data.slice(), Math.min(k * n, n * n - 1));
   const rows: Map<number, number>[] = Array.from({ length: n }, () => new Map());
@@ -173,4 +184,3 @@ function normalizeGraph(
   rowPtr[n] = p;
   return { adjacency: { rows: n, cols: n, rowPtr, colIdx, values }, scale, degrees, k, normalization, warnings };
 }
-

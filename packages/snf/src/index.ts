@@ -41,7 +41,14 @@ export {
   type SnfView,
 } from './fuse.js';
 export { TiledSymmetricMatrix, type SymmetricMatrix } from './symmetric.js';
-export { similarityGraph, mogonetGraph, type Graph, type GraphNormalization, type GraphOptions, type MogonetGraph } from './graph.js';
+export {
+  similarityGraph,
+  mogonetGraph,
+  type Graph,
+  type GraphNormalization,
+  type GraphOptions,
+  type MogonetGraph,
+} from './graph.js';
 export {
   attachSamples,
   fitFusion,

@@ -125,7 +125,8 @@ export class TiledSymmetricMatrix implements SymmetricMatrix {
     readonly size: number,
     readonly data: Float64Array,
   ) {
-    if (data.length < tiledLength(size)) throw new RangeError(`tiled storage of ${data.length} values is too short for size ${size}`);
+    if (data.length < tiledLength(size))
+      throw new RangeError(`tiled storage of ${data.length} values is too short for size ${size}`);
   }
 
   get(i: number, j: number): number {

@@ -36,10 +36,14 @@ export function checkPositive(name: string, value: number): number {
 /** Checks that `value` is one of `allowed`. */
 export function checkChoice<T extends string>(name: string, value: T, allowed: readonly T[]): T {
   if (!allowed.includes(value)) {
-    fail(`${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'`, 'INVALID_OPTION', {
-      option: name,
-      value,
-    });
+    fail(
+      `${name} must be one of ${allowed.map((a) => `'${a}'`).join(', ')}, got '${String(value)}'`,
+      'INVALID_OPTION',
+      {
+        option: name,
+        value,
+      },
+    );
   }
   return value;
 }
@@ -103,7 +107,10 @@ export function presentRows(name: string, m: Matrix): Uint8Array | null {
       else if (!Number.isFinite(v)) bad = k;
     }
     if (bad >= 0) {
-      fail(`${name} row ${i} column ${bad} is ${m.data[i * d + bad]}; values must be finite`, 'NON_FINITE', { row: i, col: bad });
+      fail(`${name} row ${i} column ${bad} is ${m.data[i * d + bad]}; values must be finite`, 'NON_FINITE', {
+        row: i,
+        col: bad,
+      });
     }
     if (missing === d && d > 0) {
       present ??= new Uint8Array(m.rows).fill(1);

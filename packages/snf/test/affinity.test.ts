@@ -12,7 +12,12 @@ import {
 import { gaussianClusters } from './helpers.js';
 
 const column = (values: number[]): Matrix => createMatrix(values.length, 1, Float64Array.from(values));
-const scaled = (m: Matrix, c: number): Matrix => createMatrix(m.rows, m.cols, m.data.map((v) => v * c));
+const scaled = (m: Matrix, c: number): Matrix =>
+  createMatrix(
+    m.rows,
+    m.cols,
+    m.data.map((v) => v * c),
+  );
 
 describe('paper kernel', () => {
   it('matches a hand-computed 4-sample case', () => {
@@ -63,7 +68,7 @@ describe('paper kernel', () => {
 });
 
 describe('density kernels (snftool, snfpy)', () => {
-  it('evaluate the normal density with the reference codes\' scale', () => {
+  it("evaluate the normal density with the reference codes' scale", () => {
     // rho = 2, m_i = 1, m_j = 3, mu = 0.5: sd = 0.5 (1 + 3 + 2) / 3 = 1 (up to eps)
     const expected = Math.log(Math.exp(-2) / Math.sqrt(2 * Math.PI));
     expect(logKernel('snfpy', 2, 1, 3, 0.5)).toBeCloseTo(expected, 12);
@@ -72,7 +77,10 @@ describe('density kernels (snftool, snfpy)', () => {
 
   it('scale as 1/c (euclidean) or 1/c^2 (sqeuclidean) when the features scale by c', () => {
     const { x } = gaussianClusters(5, 2, 10, 4);
-    for (const [metric, power] of [['euclidean', 1], ['sqeuclidean', 2]] as const) {
+    for (const [metric, power] of [
+      ['euclidean', 1],
+      ['sqeuclidean', 2],
+    ] as const) {
       const a = affinityMatrix(x, { kernel: 'snfpy', metric, K: 5, standardize: false });
       const b = affinityMatrix(scaled(x, 2), { kernel: 'snfpy', metric, K: 5, standardize: false });
       for (let e = 0; e < a.data.length; e++) expect(b.data[e] * 2 ** power).toBeCloseTo(a.data[e], 10);
@@ -84,15 +92,18 @@ describe('degenerate inputs', () => {
   // four identical samples (distance 0, and a zero local scale with K = 2), two others
   const x = createMatrix(6, 2, Float64Array.from([1, 2, 1, 2, 1, 2, 1, 2, 0, 5, 3, -1]));
 
-  it.each(['paper', 'snftool', 'snfpy'] as const)('keeps zero distances and zero local scales finite (%s)', (kernel) => {
-    const warnings: BmlWarning[] = [];
-    const w = affinityMatrix(x, { kernel, K: 2, standardize: false, onWarning: (v) => warnings.push(v) });
-    expect(w.data.every(Number.isFinite)).toBe(true);
-    expect(w.data.every((v) => v >= 0)).toBe(true);
-    if (kernel === 'paper') expect(w.data[1]).toBe(1);
-    expect(warnings.map((v) => v.code)).toContain('DUPLICATE_SAMPLES');
-    expect(warnings[0].ids).toEqual(['#0', '#1', '#2', '#3']);
-  });
+  it.each(['paper', 'snftool', 'snfpy'] as const)(
+    'keeps zero distances and zero local scales finite (%s)',
+    (kernel) => {
+      const warnings: BmlWarning[] = [];
+      const w = affinityMatrix(x, { kernel, K: 2, standardize: false, onWarning: (v) => warnings.push(v) });
+      expect(w.data.every(Number.isFinite)).toBe(true);
+      expect(w.data.every((v) => v >= 0)).toBe(true);
+      if (kernel === 'paper') expect(w.data[1]).toBe(1);
+      expect(warnings.map((v) => v.code)).toContain('DUPLICATE_SAMPLES');
+      expect(warnings[0].ids).toEqual(['#0', '#1', '#2', '#3']);
+    },
+  );
 
   it('flags an all-zero row under the cosine metric and gives it similarity 0', () => {
     const z = createMatrix(4, 3, Float64Array.from([1, 0, 0, 0, 0, 0, 1, 1, 0, 0, 1, 1]));
@@ -109,7 +120,9 @@ describe('degenerate inputs', () => {
   it('refuses K >= samples with a typed error naming both', () => {
     const small = gaussianClusters(1, 2, 3, 2).x;
     expect(() => affinityMatrix(small, { K: 6 })).toThrow(InvalidInputError);
-    expect(() => affinityMatrix(small, { K: 6 })).toThrow(/K must be smaller than the number of samples \(K = 6, samples = 6\)/);
+    expect(() => affinityMatrix(small, { K: 6 })).toThrow(
+      /K must be smaller than the number of samples \(K = 6, samples = 6\)/,
+    );
     try {
       affinityMatrix(small, { K: 20 });
     } catch (error) {

@@ -72,7 +72,9 @@ describe.each(['symmetric', 'row'] as const)('attachSamples (%s normalisation)',
     const nan = test[1].data.slice();
     nan.fill(Number.NaN, 0, test[1].cols);
     const one = attachSamples(model, [test[0], createMatrix(12, test[1].cols, nan), test[2]]);
-    expect(Array.from(one.similarities.data.subarray(0, 48))).toEqual(Array.from(att.similarities.data.subarray(0, 48)));
+    expect(Array.from(one.similarities.data.subarray(0, 48))).toEqual(
+      Array.from(att.similarities.data.subarray(0, 48)),
+    );
     let same = 0;
     let total = 0;
     for (let r = 0; r < 12; r++) {

@@ -54,7 +54,8 @@ describe('eigensolvers', () => {
     // three identical disconnected blocks: each eigenvalue has multiplicity 3
     const block = [2, 1, 1, 2];
     const a = new Float64Array(36);
-    for (let b = 0; b < 3; b++) for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) a[(2 * b + i) * 6 + 2 * b + j] = block[2 * i + j];
+    for (let b = 0; b < 3; b++)
+      for (let i = 0; i < 2; i++) for (let j = 0; j < 2; j++) a[(2 * b + i) * 6 + 2 * b + j] = block[2 * i + j];
     const { values } = symmetricEigen(createMatrix(6, 6, a), { k: 4 });
     expect(Array.from(values).map((v) => Math.round(v * 1e9) / 1e9)).toEqual([3, 3, 3, 1]);
   });
@@ -63,7 +64,10 @@ describe('eigensolvers', () => {
 describe('clustering', () => {
   const clusters = [0, 1, 2].map((v) => gaussianClusters(90 + v, 3, 25, 5, 1.2));
   const truth = clusters[0].labels;
-  const fused = fuseFeatures(clusters.map((c) => c.x), { K: 10 }).fused;
+  const fused = fuseFeatures(
+    clusters.map((c) => c.x),
+    { K: 10 },
+  ).fused;
 
   it('k-means separates well-separated points and is reproducible with a seed', () => {
     const { x, labels } = gaussianClusters(4, 4, 20, 3, 0.2);

@@ -1,16 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { createMatrix, InvalidInputError, type Matrix } from '@bml/core';
-import {
-  affinityMatrix,
-  fuseFeatures,
-  snf,
-  wasmAvailable,
-  type NormalizationRule,
-} from '../src/index.js';
+import { affinityMatrix, fuseFeatures, snf, wasmAvailable, type NormalizationRule } from '../src/index.js';
 import { gaussianClusters, maxRelativeError, naiveSnf } from './helpers.js';
 
 function views(seed: number, m: number, perCluster = 20, dims = [6, 4, 8]): Matrix[] {
-  return Array.from({ length: m }, (_, v) => gaussianClusters(seed + v, 3, perCluster, dims[v % dims.length], 1 + v / 2).x);
+  return Array.from(
+    { length: m },
+    (_, v) => gaussianClusters(seed + v, 3, perCluster, dims[v % dims.length], 1 + v / 2).x,
+  );
 }
 
 describe('sparse packed diffusion against dense matrix products', () => {
@@ -54,7 +51,9 @@ describe('worker threads', () => {
     expect(two.threads).toBe(2);
     expect(Array.from(two.fused.data)).toEqual(Array.from(one.fused.data));
     const cosine = { K: 12, t: 2, metric: 'cosine' as const };
-    expect(Array.from(fuseFeatures(x, { ...cosine, threads: 2 }).fused.data)).toEqual(Array.from(fuseFeatures(x, { ...cosine, threads: 1 }).fused.data));
+    expect(Array.from(fuseFeatures(x, { ...cosine, threads: 2 }).fused.data)).toEqual(
+      Array.from(fuseFeatures(x, { ...cosine, threads: 1 }).fused.data),
+    );
   });
 });
 
@@ -62,7 +61,10 @@ describe('snf', () => {
   const x = views(21, 3);
 
   it('returns a symmetric matrix whose off-diagonal rows sum to about 1/2 (snftool rules)', () => {
-    const fused = snf(x.map((v) => affinityMatrix(v, { K: 10 })), { K: 10 });
+    const fused = snf(
+      x.map((v) => affinityMatrix(v, { K: 10 })),
+      { K: 10 },
+    );
     const n = fused.rows;
     let total = 0;
     for (let i = 0; i < n; i++) {
@@ -83,7 +85,10 @@ describe('snf', () => {
   });
 
   it('reports the detailed state: P_v, S_v with K entries per row, changes and timings', () => {
-    const result = snf(x.map((v) => affinityMatrix(v, { K: 10 })), { K: 10, t: 5, detailed: true });
+    const result = snf(
+      x.map((v) => affinityMatrix(v, { K: 10 })),
+      { K: 10, t: 5, detailed: true },
+    );
     expect(result.iterations).toBe(5);
     expect(result.changes).toHaveLength(5);
     expect(result.converged).toBe(false);
@@ -129,7 +134,11 @@ describe('snf', () => {
 
   it('normalises rows from log-affinities even when every entry would underflow', () => {
     const { x: far } = gaussianClusters(4, 2, 10, 3, 1);
-    const big = createMatrix(far.rows, far.cols, far.data.map((v) => v * 1e4));
+    const big = createMatrix(
+      far.rows,
+      far.cols,
+      far.data.map((v) => v * 1e4),
+    );
     const log = affinityMatrix(big, { K: 5, standardize: false, output: 'log' });
     const lin = affinityMatrix(big, { K: 5, standardize: false });
     const offDiagonal = lin.data.filter((_, e) => e % (far.rows + 1) !== 0);
@@ -168,7 +177,10 @@ describe('samples missing from an omics', () => {
 
   it('give the same fusion from features with NaN rows', () => {
     const fromFeatures = fuseFeatures(withNaN, { K: 6, t: 5 });
-    const fromAffinities = snf(withNaN.map((x) => affinityMatrix(x, { K: 6 })), { K: 6, t: 5 });
+    const fromAffinities = snf(
+      withNaN.map((x) => affinityMatrix(x, { K: 6 })),
+      { K: 6, t: 5 },
+    );
     expect(maxRelativeError(fromFeatures.fused.data, fromAffinities.data)).toBeLessThan(1e-12);
     expect(fromFeatures.views[1].present?.[5]).toBe(0);
     expect(fromFeatures.views[1].S.rowPtr[6] - fromFeatures.views[1].S.rowPtr[5]).toBe(0);

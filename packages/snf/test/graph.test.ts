@@ -19,7 +19,8 @@ describe('similarityGraph', () => {
     const g = similarityGraph(fused, { k: 5 });
     const dense = csrToDense(g.adjacency);
     let maxOff = 0;
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) if (i !== j) maxOff = Math.max(maxOff, fused.data[i * n + j]);
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) if (i !== j) maxOff = Math.max(maxOff, fused.data[i * n + j]);
     expect(g.scale).toBe(maxOff);
     for (let i = 0; i < n; i++) {
       const row = rowOf(g.adjacency, i);
@@ -57,7 +58,11 @@ describe('similarityGraph', () => {
 
   it('breaks ties by lower index and clamps k to N - 1 with a warning', () => {
     // node 0 is equally similar to 1, 2 and 3
-    const p = createMatrix(4, 4, Float64Array.from([0.5, 0.1, 0.1, 0.1, 0.1, 0.5, 0.2, 0, 0.1, 0.2, 0.5, 0, 0.1, 0, 0, 0.5]));
+    const p = createMatrix(
+      4,
+      4,
+      Float64Array.from([0.5, 0.1, 0.1, 0.1, 0.1, 0.5, 0.2, 0, 0.1, 0.2, 0.5, 0, 0.1, 0, 0, 0.5]),
+    );
     const g = similarityGraph(p, { k: 1 });
     expect([...rowOf(g.adjacency, 0).keys()]).toEqual([0, 1, 3]);
     const warnings: BmlWarning[] = [];
@@ -93,7 +98,7 @@ describe('mogonetGraph', () => {
   });
 
   it('selects the k-th smallest value like a sort', () => {
-    const values = Float64Array.from({ length: 1001 }, (_, i) => Math.sin(i * 12.9898) * 43758.5453 % 1);
+    const values = Float64Array.from({ length: 1001 }, (_, i) => (Math.sin(i * 12.9898) * 43758.5453) % 1);
     const sorted = Array.from(values).sort((a, b) => a - b);
     for (const k of [0, 1, 500, 999, 1000]) expect(kthSmallest(values.slice(), k)).toBe(sorted[k]);
     expect(kthSmallest(Float64Array.from([3, 3, 3, 1, 1]), 2)).toBe(3);

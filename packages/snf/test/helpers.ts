@@ -24,7 +24,13 @@ export function digitsView(view: string): Matrix | undefined {
 }
 
 /** Gaussian clusters: `perCluster` samples around `clusters` random centres in `dim` dimensions. */
-export function gaussianClusters(seed: number, clusters: number, perCluster: number, dim: number, spread = 1): { x: Matrix; labels: Int32Array } {
+export function gaussianClusters(
+  seed: number,
+  clusters: number,
+  perCluster: number,
+  dim: number,
+  spread = 1,
+): { x: Matrix; labels: Int32Array } {
   const rng = new Rng(seed);
   const centres = Array.from({ length: clusters }, () => Array.from({ length: dim }, () => 3 * rng.normal()));
   const n = clusters * perCluster;
@@ -111,7 +117,9 @@ function percentileSet(p: Dense, K: number, present: Uint8Array): Dense {
   return p.map((row, i) => {
     const out = new Float64Array(row.length);
     if (!present[i]) return out;
-    const vals = Array.from(row).filter((_, j) => present[j]).sort((a, b) => a - b);
+    const vals = Array.from(row)
+      .filter((_, j) => present[j])
+      .sort((a, b) => a - b);
     const v = (L - 1) * q;
     const lo = Math.floor(v);
     const g = v - lo;
@@ -165,7 +173,9 @@ export function naiveSnf(
       );
       const next = matmul(matmul(S[v], mean), transpose(S[v]));
       if (options.rule === 'snftool') return symmetrize(snftoolNormalize(next, pres[v]));
-      return symmetrize(next.map((row, i) => row.map((x, j) => (i === j && pres[v][i] ? x + (options.alpha ?? 1) : x))));
+      return symmetrize(
+        next.map((row, i) => row.map((x, j) => (i === j && pres[v][i] ? x + (options.alpha ?? 1) : x))),
+      );
     });
   }
   const fused = P[0].map((row, i) =>

@@ -48,7 +48,8 @@ export function simulatedOmics(n: number): Matrix[] {
     const dim = 100;
     const centres = Array.from({ length: classes }, () => Array.from({ length: dim }, () => rng.normal() * spread));
     const x = createMatrix(n, dim);
-    for (let i = 0; i < n; i++) for (let k = 0; k < dim; k++) x.data[i * dim + k] = centres[i % classes][k] + rng.normal();
+    for (let i = 0; i < n; i++)
+      for (let k = 0; k < dim; k++) x.data[i * dim + k] = centres[i % classes][k] + rng.normal();
     return x;
   });
 }
@@ -60,7 +61,8 @@ async function digitsCases(): Promise<BenchCase[]> {
   const cohort = await loadCohort(dir);
   const views = cohort.omics.map((o) => o.values);
   const sizes = { samples: views[0].rows, views: views.length, K: 20, t: 20 };
-  const load = (file: string): Matrix | undefined => (existsSync(join(reference, file)) ? readMatrix(join(reference, file)) : undefined);
+  const load = (file: string): Matrix | undefined =>
+    existsSync(join(reference, file)) ? readMatrix(join(reference, file)) : undefined;
   const affinityRef = load('digits_affinity_fourier_sqeuclidean_K20_mu0.5.csv');
   const fusedRef = load('digits_fused_sqeuclidean_K20_mu0.5_t20.csv');
   const fourier = cohort.omics.findIndex((o) => o.name === 'fourier');
@@ -114,6 +116,10 @@ function simulatedCase(n: number): BenchCase {
 
 export const snfSuite: Suite = {
   name: 'snf',
-  description: 'Affinities and similarity network fusion: digits-mfeat with snfpy conventions, simulated cohorts of 500 to 5000 samples in 3 omics.',
-  cases: async ({ quick }) => [...(await digitsCases()), ...(quick ? [500] : [500, 1000, 2000, 5000]).map(simulatedCase)],
+  description:
+    'Affinities and similarity network fusion: digits-mfeat with snfpy conventions, simulated cohorts of 500 to 5000 samples in 3 omics.',
+  cases: async ({ quick }) => [
+    ...(await digitsCases()),
+    ...(quick ? [500] : [500, 1000, 2000, 5000]).map(simulatedCase),
+  ],
 };

@@ -75,7 +75,13 @@ export function allocDiffusionBuffers(arena: Arena, n: number, threads = 1): Dif
 }
 
 /** ΣP = Σ_v P_v. */
-export function sumViews(arena: Arena, kernels: Kernels, n: number, views: readonly DiffusionView[], sum: number): void {
+export function sumViews(
+  arena: Arena,
+  kernels: Kernels,
+  n: number,
+  views: readonly DiffusionView[],
+  sum: number,
+): void {
   const len = tiledLength(n);
   arena.f64.fill(0, sum / 8, sum / 8 + len);
   for (const v of views) kernels.addInto(sum, v.P, len);
@@ -86,7 +92,13 @@ export function sumViews(arena: Arena, kernels: Kernels, n: number, views: reado
  * ||ΣP_new - ΣP_old||_F / ||ΣP_old||_F (off-diagonal tiles stand for two
  * blocks of the matrix, diagonal tiles for one).
  */
-export function updateSum(arena: Arena, kernels: Kernels, n: number, views: readonly DiffusionView[], buf: DiffusionBuffers): number {
+export function updateSum(
+  arena: Arena,
+  kernels: Kernels,
+  n: number,
+  views: readonly DiffusionView[],
+  buf: DiffusionBuffers,
+): number {
   const f = arena.f64;
   const s = buf.sum / 8;
   let diagonalDiff = 0;
@@ -114,7 +126,16 @@ export function updateSum(arena: Arena, kernels: Kernels, n: number, views: read
  * views that have both samples, Σ_{u≠v} P_u = ΣP - P_v (a view lacking a
  * sample holds 0 there), and falls back to P_v where no other view has both.
  */
-function buildLanes(arena: Arena, kernels: Kernels, n: number, I: number, views: readonly DiffusionView[], v: number, sum: number, X: number): void {
+function buildLanes(
+  arena: Arena,
+  kernels: Kernels,
+  n: number,
+  I: number,
+  views: readonly DiffusionView[],
+  v: number,
+  sum: number,
+  X: number,
+): void {
   const nb = tileRows(n);
   if (views.every((u) => u.present === null)) {
     kernels.tileLanes(I, nb, sum, views[v].P, X, 1 / (views.length - 1));
@@ -168,7 +189,15 @@ export function diffuseView(
   };
   const pass2 = (I: number): void => {
     kernels.warm(buf.T + I * blockBytes, blockBytes, buf.X);
-    kernels.spmmLanes(0, Math.min(8 * I + 8, n), S.rowPtr, S.col, S.val, buf.T + I * blockBytes, P + 8 * tileStart(I, 0));
+    kernels.spmmLanes(
+      0,
+      Math.min(8 * I + 8, n),
+      S.rowPtr,
+      S.col,
+      S.val,
+      buf.T + I * blockBytes,
+      P + 8 * tileStart(I, 0),
+    );
   };
   const complete = views.every((u) => u.present === null);
   if (team !== null && complete && buf.extraX.length >= team.size - 1) {

@@ -147,7 +147,7 @@ export function normalizeFromLog(
   for (let i = 0; i < n; i++) if (here[i] && max[i] < lowest) lowest = max[i];
   if (lowest >= LOG_SAFE) {
     // -Infinity (absent pairs, padding) becomes 0
-    for (let e = base, end = base + 64 * (tileRows(n) * (tileRows(n) + 1)) / 2; e < end; e++) f[e] = Math.exp(f[e]);
+    for (let e = base, end = base + (64 * (tileRows(n) * (tileRows(n) + 1))) / 2; e < end; e++) f[e] = Math.exp(f[e]);
     normalizeLinear(arena, kernels, p, n, present, rule, scratch);
     return;
   }
@@ -165,7 +165,8 @@ export function normalizeFromLog(
     f,
     base,
     n,
-    (v, i, j) => (here[i] && here[j] ? (Math.exp(v - max[i]) / denominator(i) + Math.exp(v - max[j]) / denominator(j)) / 2 : 0),
+    (v, i, j) =>
+      here[i] && here[j] ? (Math.exp(v - max[i]) / denominator(i) + Math.exp(v - max[j]) / denominator(j)) / 2 : 0,
     (v, i) => (!here[i] ? 0 : rule === 'snftool' ? 0.5 : Math.exp(v - max[i]) / denominator(i)),
   );
 }

@@ -188,7 +188,18 @@ export class Team {
 
   /** Pass 1 of the diffusion over all column blocks; `X[t]` is thread t's lane buffer. */
   pass1(
-    p: { n: number; nb: number; sum: number; pv: number; rowPtr: number; col: number; val: number; T: number; blockBytes: number; inv: number },
+    p: {
+      n: number;
+      nb: number;
+      sum: number;
+      pv: number;
+      rowPtr: number;
+      col: number;
+      val: number;
+      T: number;
+      blockBytes: number;
+      inv: number;
+    },
     X: readonly number[],
     own: (I: number) => void,
   ): void {
@@ -199,7 +210,10 @@ export class Team {
   }
 
   /** Block distances (or dot products) of features in lanes of 8, rows of tiles shared among the threads. */
-  distances(p: { n: number; nb: number; lanes: number; rows: number; dim: number; dst: number; dot: boolean }, own: (I: number) => void): void {
+  distances(
+    p: { n: number; nb: number; lanes: number; rows: number; dim: number; dst: number; dot: boolean },
+    own: (I: number) => void,
+  ): void {
     this.bind();
     this.run(OP_DISTANCES, [p.n, p.nb, p.lanes, p.rows, p.dim, p.dst, p.dot ? 1 : 0]);
     this.share(p.nb, own, true);

@@ -13,9 +13,14 @@ export function wasmAvailable(): boolean {
  * An arena of about `bytes` bytes and the kernels that work on it; with
  * `shared`, its WebAssembly memory is shared so worker threads can join.
  */
-export function openArena(bytes: number, engine: EngineChoice = 'auto', shared = false): { arena: Arena; kernels: Kernels } {
+export function openArena(
+  bytes: number,
+  engine: EngineChoice = 'auto',
+  shared = false,
+): { arena: Arena; kernels: Kernels } {
   const useWasm = engine === 'wasm' || (engine === 'auto' && wasmAvailable());
-  if (engine === 'wasm' && !wasmAvailable()) throw new Error('@bml/snf: WebAssembly SIMD is not available in this runtime; use engine "js"');
+  if (engine === 'wasm' && !wasmAvailable())
+    throw new Error('@bml/snf: WebAssembly SIMD is not available in this runtime; use engine "js"');
   const share = useWasm && shared && kernelModule(true) !== null;
   const arena = new Arena(bytes, useWasm, share);
   return { arena, kernels: useWasm ? wasmKernels(arena) : jsKernels(arena) };
