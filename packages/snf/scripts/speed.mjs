@@ -7,6 +7,7 @@
 // Prints wall time (median and range of the timed runs, after one warm-up),
 // the engine, and the peak resident memory of this process (maxRSS).
 import { readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Rng } from '@bml/core';
@@ -50,6 +51,7 @@ if (what === 'digits') {
   options = { K: 20, mu: 0.5, t: 20 };
   runs = Number(size) >= 2000 ? 1 : 5;
 }
+const loadBefore = loadavg()[0];
 const times = [];
 let last;
 for (let r = 0; r <= runs; r++) {
@@ -74,5 +76,6 @@ console.log(
     lastTimings: Object.fromEntries(Object.entries(last.timings).map(([k, v]) => [k, Math.round(v)])),
     arenaMiB: Math.round(last.memoryBytes / 2 ** 20),
     peakRssMiB: Math.round(peak),
+    loadAverage: [loadBefore, loadavg()[0]].map((l) => Number(l.toFixed(2))),
   }),
 );

@@ -55,7 +55,7 @@ import {
   tileStart,
   untileInto,
 } from './symmetric.js';
-import { meanOfSmallest } from './select.js';
+import { kthSmallest, meanOfSmallest } from './select.js';
 import {
   checkChoice,
   checkMatrix,
@@ -163,24 +163,42 @@ export function localScales(
   n: number,
   present: Uint8Array | null,
   K: number,
+  duplicates?: [number, number][],
 ): Float64Array {
   const out = new Float64Array(n);
   const block = new Float64Array(8 * n);
-  const row = new Float64Array(n);
+  const sample = new Float64Array(n);
+  const candidates = new Float64Array(n);
+  const sampleSize = Math.max(4 * K, 256);
   for (let I = 0; I < tileRows(n); I++) {
     readTiledBlock(f, base, n, I, block);
     for (let b = 0; b < 8 && 8 * I + b < n; b++) {
       const i = 8 * I + b;
       if (present !== null && present[i] === 0) continue;
+      const row = block.subarray(b * n, b * n + n);
+      // an upper bound of the K-th smallest from the first values, then only the values below it
+      let taken = 0;
+      let bound = Infinity;
       let count = 0;
-      if (present === null) {
-        row.set(block.subarray(b * n, b * n + n));
-        row[i] = row[n - 1];
-        count = n - 1;
-      } else {
-        for (let j = 0; j < n; j++) if (j !== i && present[j] === 1) row[count++] = block[b * n + j];
+      for (let j = 0; j < n; j++) {
+        if (j === i || (present !== null && present[j] === 0)) continue;
+        const v = row[j];
+        if (v === 0 && j < i) duplicates?.push([j, i]);
+        if (taken < sampleSize) {
+          sample[taken++] = v;
+          if (taken === sampleSize) {
+            bound = kthSmallest(sample, K - 1, taken);
+            for (let q = 0; q < taken; q++) if (sample[q] <= bound) candidates[count++] = sample[q];
+          }
+        } else if (v <= bound) {
+          candidates[count++] = v;
+        }
       }
-      out[i] = count > 0 ? meanOfSmallest(row, K, count) : 0;
+      if (taken < sampleSize) {
+        candidates.set(sample.subarray(0, taken));
+        count = taken;
+      }
+      out[i] = count > 0 ? meanOfSmallest(candidates, K, count) : 0;
     }
   }
   return out;
@@ -304,38 +322,20 @@ export function computeViewAffinity(
   const block = loadFeatures(arena, z, present, scratch);
   const zero = tiledDistances(arena, kernels, block, present, settings.metric, dst, team);
   reportZeroRows(zero, ids, warn, what);
-  reportDuplicates(arena.f64, dst / 8, n, present, ids, warn, what);
-  const localScale = localScales(arena.f64, dst / 8, n, present, K);
+  const duplicates: [number, number][] = [];
+  const localScale = localScales(arena.f64, dst / 8, n, present, K, duplicates);
+  reportDuplicates(duplicates, ids, warn, what);
   const linear = preferLinear && linearIsSafe(settings.kernel, localScale, present, settings.mu);
   applyKernel(arena.f64, dst / 8, n, present, localScale, settings.kernel, settings.mu, linear);
   return { settings: { ...settings, K }, linear, localScale, present, nPresent, standardization, features: z };
 }
 
 function reportDuplicates(
-  f: Float64Array,
-  base: number,
-  n: number,
-  present: Uint8Array | null,
+  pairs: [number, number][],
   ids: readonly string[] | undefined,
   warn: WarningSink,
   what: string,
 ): void {
-  const pairs: [number, number][] = [];
-  const nb = tileRows(n);
-  for (let I = 0; I < nb; I++) {
-    for (let J = 0; J <= I; J++) {
-      const t = base + tileStart(I, J);
-      for (let c = 0; c < 8; c++) {
-        const j = 8 * J + c;
-        for (let b = J === I ? c + 1 : 0; b < 8; b++) {
-          const i = 8 * I + b;
-          if (i >= n || j >= n || f[t + 8 * c + b] !== 0) continue;
-          if (present !== null && (present[i] === 0 || present[j] === 0)) continue;
-          pairs.push([j, i]);
-        }
-      }
-    }
-  }
   if (pairs.length === 0) return;
   pairs.sort((a, b) => a[0] - b[0] || a[1] - b[1]);
   const involved = [...new Set(pairs.flat())].sort((a, b) => a - b);

@@ -37,7 +37,7 @@ import {
 } from './engine/diffusion.js';
 import type { Kernels } from './engine/kernels.js';
 import { buildLocalKernel } from './engine/local-kernel.js';
-import { normalizeFromLog, normalizeLinear, paddedPresence, type NormalizationRule } from './engine/normalize.js';
+import { normalizeFromLog, normalizeLinear, paddedPresence, rowSums, scaleTiles, type NormalizationRule } from './engine/normalize.js';
 import { openArena, type EngineChoice } from './engine/select.js';
 import { defaultThreads, Team } from './engine/parallel.js';
 import {
@@ -456,7 +456,7 @@ function runFusion(
       for (let v = 0; v < m; v++) {
         diffuseView(arena, kernels, n, views, v, buf, team);
         if (settings.normalization === 'snftool')
-          normalizeLinear(arena, kernels, views[v].P, n, views[v].present, 'snftool', buf.X);
+          normalizeLinear(arena, kernels, views[v].P, n, views[v].present, 'snftool', buf.X, team);
         else addToDiagonal(arena.f64, views[v].P / 8, n, views[v].present, settings.alpha);
       }
       const change = updateSum(arena, kernels, n, views, buf);
@@ -541,11 +541,11 @@ function finalFused(
     normalizeLinear(arena, kernels, buf.sum, n, null, 'snftool', buf.X);
   } else {
     // W / row sums, then (W + Wᵀ + I) / 2
-    kernels.tileRowSums(buf.sum, nb, buf.X);
+    rowSums(kernels, buf.sum, nb, buf.X, null);
     const x = buf.X / 8;
     const here = paddedPresence(n, null);
     for (let i = 0; i < 8 * nb; i++) f[x + 8 * nb + i] = here[i] && f[x + i] > 0 ? 1 / f[x + i] : 0;
-    kernels.tileScale(buf.sum, nb, buf.X + 64 * nb);
+    scaleTiles(kernels, buf.sum, nb, buf.X + 64 * nb, null);
     for (let i = 0; i < n; i++) f[s + tiledIndex(i, i)] += 0.5;
   }
   const dense = arena.f64At(buf.T, n * n);

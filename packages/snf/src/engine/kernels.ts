@@ -33,13 +33,13 @@ export interface Kernels {
    */
   tileLanes(I: number, nb: number, sum: number, pv: number, x: number, inv: number): void;
   /**
-   * Full row sums of the tiled matrix at `p` (nb rows of tiles) into
-   * out[0..8 nb): for each row of tiles, the lanes of tiles (I, 0..I) first,
-   * then the column sums of the later tiles (J, I).
+   * Full sums of the rows of blocks I0..I1-1 of the tiled matrix at `p` (nb
+   * rows of tiles) into out[8 I0 .. 8 I1): the lanes of tiles (I, 0..I)
+   * first, then the column sums of the tiles (J, I), J > I, in order.
    */
-  tileRowSums(p: number, nb: number, out: number): void;
-  /** Every stored entry (i, j) of the tiled matrix at `p` becomes (v inv_i + v inv_j) / 2. */
-  tileScale(p: number, nb: number, inv: number): void;
+  tileRowSums(p: number, nb: number, I0: number, I1: number, out: number): void;
+  /** Each entry (i, j) of the rows of tiles I0..I1-1 of the tiled matrix at `p` becomes (v inv_i + v inv_j) / 2. */
+  tileScale(p: number, I0: number, I1: number, inv: number): void;
   /**
    * Reads one double of every cache line of [p, p + bytes) in order (the
    * hardware then streams the block into cache, instead of the gathers that
@@ -208,46 +208,44 @@ function tileLanesSpec(): FunctionSpec {
 }
 
 function tileRowSumsSpec(): FunctionSpec {
-  // params: 0 p, 1 nb, 2 out
-  // locals: 3 I, 4 J, 5 t, 6 dst (i32); 7-10 a (v128), 11-14 v (v128), 15 w (v128)
-  const [p, nb, out] = [0, 1, 2];
-  const [I, J, t, dst, a, v, w] = [3, 4, 5, 6, 7, 11, 15];
-  const column = (c: number): Bytes => [
-    ...[0, 1, 2, 3].flatMap((k) => [...op.get(t), ...op.v128Load(64 * c + 16 * k), ...op.set(v + k)]),
+  // params: 0 p, 1 nb, 2 I0, 3 I1, 4 out
+  // locals: 5 I, 6 J, 7 t, 8 dst (i32); 9-12 a (v128), 13-16 v (v128), 17 w (v128)
+  const [p, nb, I0, I1, out] = [0, 1, 2, 3, 4];
+  const [I, J, t, dst, a, v, w] = [5, 6, 7, 8, 9, 13, 17];
+  const load = (c: number): Bytes => [0, 1, 2, 3].flatMap((k) => [...op.get(t), ...op.v128Load(64 * c + 16 * k), ...op.set(v + k)]);
+  const rowPart = (c: number): Bytes => [
+    ...load(c),
     ...[0, 1, 2, 3].flatMap((k) => [...op.get(a + k), ...op.get(v + k), ...op.f64x2Add(), ...op.set(a + k)]),
-    // column sum into out[8 J + c] unless this is the diagonal tile
-    ...op.get(J), ...op.get(I), ...op.i32LtS(), ...op.if(),
+  ];
+  // out[8 I + c] += sum of column c of tile (J, I): ((v0 + v1) + (v2 + v3)), then its two lanes
+  const columnPart = (c: number): Bytes => [
+    ...load(c),
     ...op.get(v), ...op.get(v + 1), ...op.f64x2Add(), ...op.get(v + 2), ...op.get(v + 3), ...op.f64x2Add(), ...op.f64x2Add(), ...op.set(w),
     ...op.get(dst), ...op.get(dst), ...op.f64Load(8 * c),
     ...op.get(w), ...op.f64x2ExtractLane(0), ...op.get(w), ...op.f64x2ExtractLane(1), ...op.f64Add(), ...op.f64Add(),
     ...op.f64Store(8 * c),
-    ...op.end(),
   ];
-  const body: Bytes = [
-    // out = 0
-    ...forLoop(I, op.i32Const(0), op.get(nb), 1, [
-      ...op.get(out), ...op.get(I), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
-      ...[0, 1, 2, 3].flatMap((k) => [...op.get(dst), ...op.v128Zero(), ...op.v128Store(16 * k)]),
+  const body: Bytes = forLoop(I, op.get(I0), op.get(I1), 1, [
+    ...zeroAccumulators(a),
+    ...forLoop(J, op.i32Const(0), [...op.get(I), ...op.i32Const(1), ...op.i32Add()], 1, [
+      ...op.get(p), ...tileOffset(op.get(I), op.get(J)), ...op.i32Add(), ...op.set(t),
+      ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap(rowPart),
     ]),
-    ...forLoop(I, op.i32Const(0), op.get(nb), 1, [
-      ...zeroAccumulators(a),
-      ...forLoop(J, op.i32Const(0), [...op.get(I), ...op.i32Const(1), ...op.i32Add()], 1, [
-        ...op.get(p), ...tileOffset(op.get(I), op.get(J)), ...op.i32Add(), ...op.set(t),
-        ...op.get(out), ...op.get(J), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
-        ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap(column),
-      ]),
-      ...op.get(out), ...op.get(I), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
-      ...[0, 1, 2, 3].flatMap((k) => [...op.get(dst), ...op.get(dst), ...op.v128Load(16 * k), ...op.get(a + k), ...op.f64x2Add(), ...op.v128Store(16 * k)]),
+    ...op.get(out), ...op.get(I), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.set(dst),
+    ...storeAccumulators(dst, a),
+    ...forLoop(J, [...op.get(I), ...op.i32Const(1), ...op.i32Add()], op.get(nb), 1, [
+      ...op.get(p), ...tileOffset(op.get(J), op.get(I)), ...op.i32Add(), ...op.set(t),
+      ...[0, 1, 2, 3, 4, 5, 6, 7].flatMap(columnPart),
     ]),
-  ];
-  return { name: 'tileRowSums', params: [I32, I32, I32], locals: [I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128], body };
+  ]);
+  return { name: 'tileRowSums', params: [I32, I32, I32, I32, I32], locals: [I32, I32, I32, I32, V128, V128, V128, V128, V128, V128, V128, V128, V128], body };
 }
 
 function tileScaleSpec(): FunctionSpec {
-  // params: 0 p, 1 nb, 2 inv
-  // locals: 3 I, 4 J, 5 t (i32); 6-9 rowInv (v128), 10 colInv, 11 x, 12 half (v128)
-  const [p, nb, inv] = [0, 1, 2];
-  const [I, J, t, rowInv, colInv, x, half] = [3, 4, 5, 6, 10, 11, 12];
+  // params: 0 p, 1 I0, 2 I1, 3 inv
+  // locals: 4 I, 5 J, 6 t (i32); 7-10 rowInv (v128), 11 colInv, 12 x, 13 half (v128)
+  const [p, I0, I1, inv] = [0, 1, 2, 3];
+  const [I, J, t, rowInv, colInv, x, half] = [4, 5, 6, 7, 11, 12, 13];
   const column = (c: number): Bytes => [
     ...op.get(inv), ...op.get(J), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.v128Load64Splat(8 * c), ...op.set(colInv),
     ...[0, 1, 2, 3].flatMap((k) => [
@@ -260,7 +258,7 @@ function tileScaleSpec(): FunctionSpec {
   ];
   const body: Bytes = [
     ...op.f64Const(0.5), ...op.f64x2Splat(), ...op.set(half),
-    ...forLoop(I, op.i32Const(0), op.get(nb), 1, [
+    ...forLoop(I, op.get(I0), op.get(I1), 1, [
       ...[0, 1, 2, 3].flatMap((k) => [
         ...op.get(inv), ...op.get(I), ...op.i32Const(6), ...op.i32Shl(), ...op.i32Add(), ...op.v128Load(16 * k), ...op.set(rowInv + k),
       ]),
@@ -270,7 +268,7 @@ function tileScaleSpec(): FunctionSpec {
       ]),
     ]),
   ];
-  return { name: 'tileScale', params: [I32, I32, I32], locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128], body };
+  return { name: 'tileScale', params: [I32, I32, I32, I32], locals: [I32, I32, I32, V128, V128, V128, V128, V128, V128, V128], body };
 }
 
 function warmSpec(): FunctionSpec {
@@ -547,32 +545,32 @@ export function jsKernels(arena: Arena): Kernels {
         for (let b = 0; b < 8; b++) for (let c = 0; c < 8; c++) f[d + 8 * c + b] = scaledDifference(f, s + t + 8 * b + c, v + t + 8 * b + c, inv);
       }
     },
-    tileRowSums(p, nb, out) {
+    tileRowSums(p, nb, I0, I1, out) {
       const f = arena.f64;
       const o = out >>> 3;
-      f.fill(0, o, o + 8 * nb);
       const a = new Float64Array(8);
-      for (let I = 0; I < nb; I++) {
+      for (let I = I0; I < I1; I++) {
         a.fill(0);
         for (let J = 0; J <= I; J++) {
           const t = (p >>> 3) + 64 * ((I * (I + 1)) / 2 + J);
+          for (let c = 0; c < 8; c++) for (let b = 0; b < 8; b++) a[b] += f[t + 8 * c + b];
+        }
+        f.set(a, o + 8 * I);
+        for (let J = I + 1; J < nb; J++) {
+          const t = (p >>> 3) + 64 * ((J * (J + 1)) / 2 + I);
           for (let c = 0; c < 8; c++) {
             const v = t + 8 * c;
-            for (let b = 0; b < 8; b++) a[b] += f[v + b];
-            if (J < I) {
-              const lane0 = f[v] + f[v + 2] + (f[v + 4] + f[v + 6]);
-              const lane1 = f[v + 1] + f[v + 3] + (f[v + 5] + f[v + 7]);
-              f[o + 8 * J + c] += lane0 + lane1;
-            }
+            const lane0 = f[v] + f[v + 2] + (f[v + 4] + f[v + 6]);
+            const lane1 = f[v + 1] + f[v + 3] + (f[v + 5] + f[v + 7]);
+            f[o + 8 * I + c] += lane0 + lane1;
           }
         }
-        for (let b = 0; b < 8; b++) f[o + 8 * I + b] += a[b];
       }
     },
-    tileScale(p, nb, inv) {
+    tileScale(p, I0, I1, inv) {
       const f = arena.f64;
       const q = inv >>> 3;
-      for (let I = 0; I < nb; I++) {
+      for (let I = I0; I < I1; I++) {
         for (let J = 0; J <= I; J++) {
           const t = (p >>> 3) + 64 * ((I * (I + 1)) / 2 + J);
           for (let c = 0; c < 8; c++) {

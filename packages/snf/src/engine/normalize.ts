@@ -13,6 +13,7 @@
 
 import type { Arena } from './arena.js';
 import type { Kernels } from './kernels.js';
+import type { Team } from './parallel.js';
 import { tileRows, tileStart } from '../symmetric.js';
 
 /** Which normalisation a fusion uses (see the package README). */
@@ -20,6 +21,18 @@ export type NormalizationRule = 'snftool' | 'snfpy';
 
 /** Below this row maximum of log W, the linear form could lose whole rows to underflow. */
 const LOG_SAFE = -300;
+
+/** Full row sums of the tiled matrix at `p` into `out` (8 nb doubles), shared among a team's threads when given. */
+export function rowSums(kernels: Kernels, p: number, nb: number, out: number, team: Team | null): void {
+  if (team === null) kernels.tileRowSums(p, nb, 0, nb, out);
+  else team.rowSums(nb, p, out, (I) => kernels.tileRowSums(p, nb, I, I + 1, out));
+}
+
+/** Entry (i, j) <- (v inv_i + v inv_j) / 2 over the tiled matrix at `p`, shared among a team's threads when given. */
+export function scaleTiles(kernels: Kernels, p: number, nb: number, inv: number, team: Team | null): void {
+  if (team === null) kernels.tileScale(p, 0, nb, inv);
+  else team.scale(nb, p, inv, (I) => kernels.tileScale(p, I, I + 1, inv));
+}
 
 /** Presence of each of the nb * 8 rows: the present samples, without the padding. */
 export function paddedPresence(n: number, present: Uint8Array | null): Uint8Array {
@@ -83,10 +96,11 @@ export function normalizeLinear(
   present: Uint8Array | null,
   rule: NormalizationRule,
   scratch: number,
+  team: Team | null = null,
 ): void {
   const nb = tileRows(n);
   const here = paddedPresence(n, present);
-  kernels.tileRowSums(p, nb, scratch);
+  rowSums(kernels, p, nb, scratch, team);
   const f = arena.f64;
   const sums = scratch / 8;
   const inv = sums + 8 * nb;
@@ -99,7 +113,7 @@ export function normalizeLinear(
     }
     f[inv + i] = v;
   }
-  kernels.tileScale(p, nb, scratch + 64 * nb);
+  scaleTiles(kernels, p, nb, scratch + 64 * nb, team);
   if (rule === 'snftool') for (let i = 0; i < 8 * nb; i++) f[diagonal(i)] = here[i] ? 0.5 : 0;
 }
 

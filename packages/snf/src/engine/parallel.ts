@@ -34,6 +34,8 @@ const OP_PASS1 = 2;
 const OP_PASS2 = 3;
 const OP_RELEASE = 4;
 const OP_DISTANCES = 5;
+const OP_ROW_SUMS = 6;
+const OP_SCALE = 7;
 
 /** Source of each worker: CommonJS, no imports but node:worker_threads. */
 const WORKER_SOURCE = `
@@ -69,6 +71,12 @@ for (;;) {
       const f = dot ? k.blockDotProducts : k.blockSquaredDistances;
       f(lanes + I * 64 * dim, rows, Math.min(8 * I + 8, n), dim, dst + 512 * ((I * (I + 1)) / 2));
     }
+  } else if (op === ${OP_ROW_SUMS}) {
+    const [nb, P, out] = [0, 1, 2].map(p);
+    for (let I = Atomics.add(ctrl, ${NEXT}, 1); I < nb; I = Atomics.add(ctrl, ${NEXT}, 1)) k.tileRowSums(P, nb, I, I + 1, out);
+  } else if (op === ${OP_SCALE}) {
+    const [nb, P, inv] = [0, 1, 2].map(p);
+    for (let t = Atomics.add(ctrl, ${NEXT}, 1); t < nb; t = Atomics.add(ctrl, ${NEXT}, 1)) k.tileScale(P, nb - 1 - t, nb - t, inv);
   } else if (op === ${OP_PASS2}) {
     const [n, nb, P, rowPtr, col, val, T, blockBytes, X] = [0, 1, 2, 3, 4, 5, 6, 7, 10 + index].map(p);
     for (let t = Atomics.add(ctrl, ${NEXT}, 1); t < nb; t = Atomics.add(ctrl, ${NEXT}, 1)) {
@@ -217,6 +225,22 @@ export class Team {
     this.bind();
     this.run(OP_DISTANCES, [p.n, p.nb, p.lanes, p.rows, p.dim, p.dst, p.dot ? 1 : 0]);
     this.share(p.nb, own, true);
+    this.wait(this.pool.workers.length);
+  }
+
+  /** Row sums of a tiled matrix (see Kernels.tileRowSums), blocks of rows shared among the threads. */
+  rowSums(nb: number, P: number, out: number, own: (I: number) => void): void {
+    this.bind();
+    this.run(OP_ROW_SUMS, [nb, P, out]);
+    this.share(nb, own, false);
+    this.wait(this.pool.workers.length);
+  }
+
+  /** Symmetric scaling of a tiled matrix (see Kernels.tileScale), rows of tiles shared among the threads. */
+  scale(nb: number, P: number, inv: number, own: (I: number) => void): void {
+    this.bind();
+    this.run(OP_SCALE, [nb, P, inv]);
+    this.share(nb, own, true);
     this.wait(this.pool.workers.length);
   }
 
