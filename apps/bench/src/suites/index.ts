@@ -2,6 +2,7 @@ import type { Suite } from '../types.js';
 import { autoencoderSuite } from './autoencoder.js';
 import { e2eSuite } from './e2e.js';
 import { miSuite } from './mi.js';
+import { snfSuite } from './snf.js';
 import { trainSuite } from './train.js';
 
 /** Every suite, by command-line name. */
@@ -10,4 +11,5 @@ export const suites: Record<string, Suite> = {
   [trainSuite.name]: trainSuite,
   [autoencoderSuite.name]: autoencoderSuite,
   [miSuite.name]: miSuite,
+  [snfSuite.name]: snfSuite,
 };
