@@ -1,8 +1,7 @@
 /**
  * The inductive workflow: fit SNF and the GCN graph on the training part
  * ({@link fitFusion}), then attach test or new samples to that graph without
- * changing it ({@link attachSamples}), SPEC section 3 "Attaching test and
- * new samples".
+ * changing it ({@link attachSamples}).
  *
  * For a new sample x and each omics v it has (features standardised with
  * the training statistics):
@@ -26,20 +25,20 @@
  * and 1 / d_x on the diagonal (`symmetric`), or w / d_x and 1 / d_x (`row`).
  */
 
-import { createMatrix, InternalError, type BmlWarning, type CsrMatrix, type Matrix } from '@bml/core';
+import { createMatrix, type BmlWarning, type CsrMatrix, type Matrix } from '@bml/core';
 import { logKernel, type KernelSettings } from './affinity.js';
 import { applyStandardization, featureBytes, loadFeatures, rowDistances, type Standardization } from './distance.js';
 import { openArena, type EngineChoice } from './engine/select.js';
 import { fuseFeatures, type FuseFeaturesOptions, type SnfResult } from './fuse.js';
-import { similarityGraph, type Graph, type GraphOptions } from './graph.js';
+import { attachToGraph, similarityGraph, type Graph, type GraphOptions } from './graph.js';
 import { topK } from './select.js';
 import type { SymmetricMatrix } from './symmetric.js';
-import { checkInteger, checkMatrix, fail, PKG, presentRows, type WarningSink } from './validate.js';
+import { checkInteger, checkMatrix, fail, presentRows, type WarningSink } from './validate.js';
 
 /** Options of {@link fitFusion}: affinity and fusion options, plus the graph's. */
 export interface FitFusionOptions extends FuseFeaturesOptions {
-  /** Options of the GCN graph built from the fused matrix. */
-  graph?: Omit<GraphOptions, 'onWarning'>;
+  /** Options of the GCN graph built from the fused matrix (`input` is always `'similarity'`). */
+  graph?: Omit<GraphOptions, 'onWarning' | 'input'>;
 }
 
 /** What the model keeps of one omics. */
@@ -146,17 +145,7 @@ export function attachSamples(
   if (given.length === 0) fail('the new samples have none of the omics', 'SAMPLE_WITHOUT_OMICS');
   const q = given[0].rows;
   const N = model.samples;
-  const warnings: BmlWarning[] = [];
-  const asked = checkInteger('k', options.k ?? model.graph.k, 1);
-  const k = Math.min(asked, N);
-  if (asked > N) {
-    const w: BmlWarning = {
-      code: 'K_CLAMPED',
-      message: `${PKG}: k = ${asked} is more than the ${N} training samples; using k = ${N}`,
-    };
-    warnings.push(w);
-    options.onWarning?.(w);
-  }
+  if (options.k !== undefined) checkInteger('k', options.k, 1);
   // p_v(x) for each omics, then the average
   const sum = new Float64Array(q * N);
   const count = new Float64Array(q * N);
@@ -196,7 +185,9 @@ export function attachSamples(
     }
     if (total > 0) for (let j = 0; j < N; j++) similarities[r * N + j] *= 0.5 / total;
   }
-  return extendGraph(model.graph, similarities, q, N, k, warnings);
+  const similarityMatrix = createMatrix(q, N, similarities);
+  const extension = attachToGraph(model.graph, similarityMatrix, { k: options.k, onWarning: options.onWarning });
+  return { ...extension, similarities: similarityMatrix };
 }
 
 /** Calls `use(row, p_v(x))` for every new sample having omics v. */
@@ -301,59 +292,4 @@ function otherViewsRow(model: FusionModel, v: number, l: number, out: Float64Arr
   }
   model.omics[v].P.row(l, row);
   for (let c = 0; c < N; c++) out[c] = count[c] > 0 ? out[c] / count[c] : row[c];
-}
-
-function extendGraph(
-  graph: Graph,
-  similarities: Float64Array,
-  q: number,
-  N: number,
-  k: number,
-  warnings: BmlWarning[],
-): Attachment {
-  const a = graph.adjacency;
-  const neighbors: Int32Array[] = [];
-  const weights: Float64Array[] = [];
-  const idx = new Int32Array(k);
-  let extra = 0;
-  for (let r = 0; r < q; r++) {
-    const row = similarities.subarray(r * N, (r + 1) * N);
-    const got = topK(row, N, k, null, -1, idx);
-    const keep = Array.from(idx.subarray(0, got)).filter((j) => row[j] > 0);
-    neighbors.push(Int32Array.from(keep));
-    weights.push(Float64Array.from(keep, (j) => Math.min(1, row[j] / graph.scale)));
-    extra += keep.length + 1;
-  }
-  const total = N + q;
-  const nnz = a.rowPtr[N] + extra;
-  const rowPtr = new Int32Array(total + 1);
-  const colIdx = new Int32Array(nnz);
-  const values = new Float64Array(nnz);
-  rowPtr.set(a.rowPtr);
-  colIdx.set(a.colIdx);
-  values.set(a.values);
-  let p = a.rowPtr[N];
-  for (let r = 0; r < q; r++) {
-    const js = neighbors[r];
-    const ws = weights[r];
-    let d = 1;
-    for (let t = 0; t < ws.length; t++) d += ws[t];
-    for (let t = 0; t < js.length; t++) {
-      colIdx[p] = js[t];
-      values[p] = graph.normalization === 'row' ? ws[t] / d : ws[t] / Math.sqrt(d * graph.degrees[js[t]]);
-      p++;
-    }
-    colIdx[p] = N + r;
-    values[p] = 1 / d;
-    p++;
-    rowPtr[N + r + 1] = p;
-  }
-  if (p !== nnz) throw new InternalError(`${PKG}: attached graph has ${p} entries, expected ${nnz}`);
-  return {
-    adjacency: { rows: total, cols: total, rowPtr, colIdx, values },
-    similarities: createMatrix(q, N, similarities),
-    neighbors,
-    weights,
-    warnings,
-  };
 }

@@ -213,14 +213,21 @@ function normalizeRows(u: Matrix): Matrix {
 }
 
 /** Options of {@link spectralClustering}. */
-export interface SpectralOptions extends KMeansOptions {}
+export interface SpectralOptions extends KMeansOptions {
+  /**
+   * Assignment of the embedding's rows to clusters: `'kmeans'` (default, seeded
+   * k-means on the unit-length rows, Ng, Jordan & Weiss 2002) or
+   * `'discretisation'` (Yu & Shi 2003, as SNFtool's `spectralClustering`).
+   */
+  assign?: 'kmeans' | 'discretisation';
+}
 
 /**
  * Normalised spectral clustering of a similarity matrix into `clusters`
  * groups: the leading eigenvectors of D^-1/2 W D^-1/2 (the smallest of the
- * normalised Laplacian, as SNFtool's type 3), rows scaled to unit length
- * (Ng, Jordan & Weiss), then seeded k-means. SNFtool assigns clusters by a
- * discretisation of the eigenvectors instead of k-means.
+ * normalised Laplacian, as SNFtool's type 3), rows scaled to unit length,
+ * then seeded k-means or the discretisation of Yu & Shi (`assign`). Labels
+ * are numbered by first appearance.
  */
 export function spectralClustering(similarity: Matrix, clusters: number, options: SpectralOptions = {}): Int32Array {
   checkMatrix('similarity', similarity);
@@ -228,8 +235,231 @@ export function spectralClustering(similarity: Matrix, clusters: number, options
   if (similarity.cols !== n)
     fail(`the similarity matrix must be square, got ${n} x ${similarity.cols}`, 'SHAPE_MISMATCH');
   checkInteger('clusters', clusters, 1, n);
+  const assign = checkChoice('assign', options.assign ?? 'kmeans', ['kmeans', 'discretisation']);
   const { vectors } = normalizedEigenpairs(similarity, clusters, false, options.seed ?? 0);
+  if (assign === 'discretisation') return firstAppearance(discretize(vectors).labels);
   return kMeans(normalizeRows(vectors), clusters, options).labels;
+}
+
+/** Labels renumbered 0, 1, ... in order of first appearance. */
+function firstAppearance(labels: Int32Array): Int32Array {
+  const map = new Map<number, number>();
+  return labels.map((label) => {
+    let code = map.get(label);
+    if (code === undefined) map.set(label, (code = map.size));
+    return code;
+  });
+}
+
+/** Result of {@link discretize}. */
+export interface Discretisation {
+  /** Cluster of each row: the column of its largest rotated entry (first one on ties). */
+  labels: Int32Array;
+  /** The rotated eigenvectors U R (n x k; U with unit-length rows). */
+  rotated: Matrix;
+  /**
+   * The k x k rotation R the labels come from. It starts as rows of U and is
+   * orthogonal after the first update (`iterations` > 0); when the first Ncut
+   * value is already 0 it is the start itself, as in SNFtool.
+   */
+  rotation: Matrix;
+  /** Rotation updates run (at most 20). */
+  iterations: number;
+}
+
+/**
+ * Discretises spectral eigenvectors as Yu & Shi (2003, "Multiclass spectral
+ * clustering") do, following SNFtool 2.3.1 `.discretisation`: rows of `u` (n x k) scaled to unit
+ * length; R's first column is the row at position round(n / 2) (1-based,
+ * R's rounding of halves to even); each further column the row least
+ * aligned with the columns so far; then at most 20 times: X = the 0/1
+ * matrix of each row's largest entry of U R, the SVD Xᵀ U = A Σ Bᵀ, stop
+ * once the Ncut value 2 (n - trace Σ) no longer changes, else R = B Aᵀ.
+ */
+export function discretize(u: Matrix): Discretisation {
+  checkMatrix('eigenvectors', u);
+  const n = u.rows;
+  const k = u.cols;
+  if (n === 0 || k === 0) fail(`the eigenvectors must be a non-empty matrix, got ${n} x ${k}`, 'SHAPE_MISMATCH');
+  const v = normalizeRows(u).data;
+  const R = initialRotation(v, n, k);
+
+  const used = new Float64Array(k * k);
+  const rotated = new Float64Array(n * k);
+  const labels = new Int32Array(n);
+  let last = 0;
+  let iterations = 0;
+  for (let round = 0; round < 20; round++) {
+    used.set(R);
+    multiply(v, R, n, k, rotated);
+    largestColumn(rotated, n, k, labels);
+
+    // M = Xᵀ U: row a sums the rows of U assigned to cluster a
+    const M = new Float64Array(k * k);
+    for (let i = 0; i < n; i++) for (let b = 0; b < k; b++) M[labels[i] * k + b] += v[i * k + b];
+    const { left, values, right } = smallSvd(M, k);
+    const ncut = 2 * (n - values.reduce((sum, x) => sum + x, 0));
+    if (Math.abs(ncut - last) < Number.EPSILON) break;
+    last = ncut;
+
+    // R = B Aᵀ
+    for (let a = 0; a < k; a++) {
+      for (let b = 0; b < k; b++) {
+        let sum = 0;
+        for (let t = 0; t < k; t++) sum += right[a * k + t] * left[b * k + t];
+        R[a * k + b] = sum;
+      }
+    }
+    iterations++;
+  }
+  // the labels come from the last rotation used, which the final update (after 20 rounds) does not change
+  multiply(v, used, n, k, rotated);
+  return { labels, rotated: createMatrix(n, k, rotated), rotation: createMatrix(k, k, used), iterations };
+}
+
+/**
+ * Builds the starting rotation of the discretisation: its first column is
+ * row round(n / 2) (1-based) of `v`, each further column the row whose
+ * summed |dot product| with the columns so far is smallest.
+ */
+function initialRotation(v: Float64Array, n: number, k: number): Float64Array {
+  const R = new Float64Array(k * k);
+  const start = Math.max(0, roundHalfEven(n / 2) - 1);
+  for (let a = 0; a < k; a++) R[a * k] = v[start * k + a];
+  const c = new Float64Array(n);
+  for (let j = 1; j < k; j++) {
+    let best = 0;
+    for (let i = 0; i < n; i++) {
+      let dot = 0;
+      for (let a = 0; a < k; a++) dot += v[i * k + a] * R[a * k + j - 1];
+      c[i] += Math.abs(dot);
+      if (c[i] < c[best]) best = i;
+    }
+    for (let a = 0; a < k; a++) R[a * k + j] = v[best * k + a];
+  }
+  return R;
+}
+
+/** Writes into `labels` the column of each row's largest entry (the first on ties). */
+function largestColumn(x: Float64Array, n: number, k: number, labels: Int32Array): void {
+  for (let i = 0; i < n; i++) {
+    let best = 0;
+    for (let a = 1; a < k; a++) if (x[i * k + a] > x[i * k + best]) best = a;
+    labels[i] = best;
+  }
+}
+
+/** R's `round` for halves: to the even neighbour. */
+function roundHalfEven(x: number): number {
+  const floor = Math.floor(x);
+  const diff = x - floor;
+  if (diff < 0.5) return floor;
+  if (diff > 0.5) return floor + 1;
+  return floor % 2 === 0 ? floor : floor + 1;
+}
+
+/** out = a b for a (n x k) and b (k x k), row-major. */
+function multiply(a: Float64Array, b: Float64Array, n: number, k: number, out: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    for (let col = 0; col < k; col++) {
+      let sum = 0;
+      for (let t = 0; t < k; t++) sum += a[i * k + t] * b[t * k + col];
+      out[i * k + col] = sum;
+    }
+  }
+}
+
+/**
+ * Computes the SVD of a small square matrix M (k x k, row-major) by
+ * one-sided Jacobi rotations (Hestenes): M = A diag(values) Bᵀ with A and B
+ * orthogonal. Columns of A for zero singular values are completed to an
+ * orthonormal basis, and any completion is an SVD because they multiply
+ * zeros.
+ */
+export function smallSvd(M: Float64Array, k: number): { left: Float64Array; values: Float64Array; right: Float64Array } {
+  const W = M.slice();
+  const B = new Float64Array(k * k);
+  for (let a = 0; a < k; a++) B[a * k + a] = 1;
+  orthogonalizeColumns(W, B, k);
+
+  const values = new Float64Array(k);
+  const left = new Float64Array(k * k);
+  const norms = Array.from({ length: k }, (_, a) => Math.hypot(...columnOf(W, k, a)));
+  const largest = Math.max(...norms);
+  const zero: number[] = [];
+  for (let a = 0; a < k; a++) {
+    if (norms[a] === 0 || norms[a] <= 1e-13 * largest) {
+      zero.push(a);
+      continue;
+    }
+    values[a] = norms[a];
+    for (let i = 0; i < k; i++) left[i * k + a] = W[i * k + a] / norms[a];
+  }
+  completeBasis(left, k, zero);
+  return { left, values, right: B };
+}
+
+/**
+ * Rotates pairs of columns of W (and the same pairs of B) until all columns
+ * of W are orthogonal, at most 60 sweeps.
+ */
+function orthogonalizeColumns(W: Float64Array, B: Float64Array, k: number): void {
+  for (let sweep = 0; sweep < 60; sweep++) {
+    let rotated = false;
+    for (let p = 0; p < k - 1; p++) {
+      for (let q = p + 1; q < k; q++) {
+        let alpha = 0;
+        let beta = 0;
+        let gamma = 0;
+        for (let i = 0; i < k; i++) {
+          alpha += W[i * k + p] ** 2;
+          beta += W[i * k + q] ** 2;
+          gamma += W[i * k + p] * W[i * k + q];
+        }
+        if (gamma === 0 || Math.abs(gamma) <= 1e-15 * Math.sqrt(alpha * beta)) continue;
+        rotated = true;
+        const zeta = (beta - alpha) / (2 * gamma);
+        const t = (zeta >= 0 ? 1 : -1) / (Math.abs(zeta) + Math.sqrt(1 + zeta * zeta));
+        const cos = 1 / Math.sqrt(1 + t * t);
+        const sin = cos * t;
+        for (const X of [W, B]) {
+          for (let i = 0; i < k; i++) {
+            const xp = X[i * k + p];
+            const xq = X[i * k + q];
+            X[i * k + p] = cos * xp - sin * xq;
+            X[i * k + q] = sin * xp + cos * xq;
+          }
+        }
+      }
+    }
+    if (!rotated) return;
+  }
+}
+
+/** Fills the columns `zero` of A (k x k) by Gram-Schmidt on the standard basis vectors, so A is orthogonal. */
+function completeBasis(A: Float64Array, k: number, zero: readonly number[]): void {
+  for (const a of zero) {
+    for (let e = 0; e < k; e++) {
+      const candidate = new Float64Array(k);
+      candidate[e] = 1;
+      // columns not yet completed are zero and leave the candidate unchanged
+      for (let b = 0; b < k; b++) {
+        if (b === a) continue;
+        let dot = 0;
+        for (let i = 0; i < k; i++) dot += candidate[i] * A[i * k + b];
+        for (let i = 0; i < k; i++) candidate[i] -= dot * A[i * k + b];
+      }
+      const norm = Math.hypot(...candidate);
+      if (norm > 0.5) {
+        for (let i = 0; i < k; i++) A[i * k + a] = candidate[i] / norm;
+        break;
+      }
+    }
+  }
+}
+
+function columnOf(X: Float64Array, k: number, a: number): number[] {
+  return Array.from({ length: k }, (_, i) => X[i * k + a]);
 }
 
 /** Result of {@link estimateNumberOfClusters}. */
@@ -240,7 +470,7 @@ export interface ClusterCountEstimate {
   rotationCost: [number, number];
   /** Smallest eigenvalues of the normalised Laplacian, increasing (one more than the largest candidate). */
   eigenvalues: Float64Array;
-  /** Eigengap score of each candidate. */
+  /** Eigengap score of each candidate (higher is better). */
   gaps: Record<number, number>;
   /** Rotation cost of each candidate (lower is better). */
   costs: Record<number, number>;
@@ -248,22 +478,45 @@ export interface ClusterCountEstimate {
   warnings: BmlWarning[];
 }
 
+/** Options of {@link estimateNumberOfClusters}. */
+export interface ClusterCountOptions {
+  /** Numbers of clusters to compare. Default [2, 3, 4, 5]; 1 is dropped with a warning. */
+  candidates?: readonly number[];
+  /** Seed of the eigensolver's start vector. Default 0. */
+  seed?: number;
+  /**
+   * Eigenvectors the rotation cost is measured on: `'rotated'` (default),
+   * the eigenvectors times the rotation of the Yu & Shi discretisation, or
+   * `'discrete'`, the 0/1 matrix that discretisation ends with, as SNFtool
+   * 2.3.1 does (which makes the row sum exactly 1 per sample, so the cost is
+   * N (1 - λ_{c+1}) / (1 - λ_c)).
+   */
+  costEigenvectors?: 'rotated' | 'discrete';
+}
+
 /**
  * SNFtool's `estimateNumberOfClustersGivenGraph`: with L the normalised
  * Laplacian of W (symmetrised, zero diagonal) and λ_1 <= λ_2 <= ... its
  * eigenvalues, the eigengap score of c is |λ_{c+1} - λ_c| (1 - λ_c) / (1 - λ_{c+1})
- * (higher is better); the rotation cost of c is (1 - λ_{c+1}) / (1 - λ_c) times
- * Σ_rows Σ_{t < max(2, c - 1)} u_t² / u_1², u the row-normalised first c
- * eigenvectors sorted by decreasing square (lower is better). This follows the
- * SNF authors' MATLAB code; SNFtool's R port passes the discretised
- * eigenvectors there, which reduces the cost to N (1 - λ_{c+1}) / (1 - λ_c).
+ * (higher is better). The rotation cost of c is (1 - λ_{c+1}) / (1 - λ_c)
+ * times Σ_rows Σ_{t < max(2, c - 1)} v_t² / v_1², v a row of the first c
+ * eigenvectors after the discretisation (see `costEigenvectors`), its
+ * squares sorted in decreasing order (lower is better). When every row of
+ * the rotated eigenvectors has one non-zero entry (c separate blocks), the
+ * sum is N.
  */
 export function estimateNumberOfClusters(
   similarity: Matrix,
-  options: { candidates?: readonly number[]; seed?: number } = {},
+  options: ClusterCountOptions = {},
 ): ClusterCountEstimate {
   checkMatrix('similarity', similarity);
   const n = similarity.rows;
+  if (similarity.cols !== n)
+    fail(`the similarity matrix must be square, got ${n} x ${similarity.cols}`, 'SHAPE_MISMATCH');
+  const costEigenvectors = checkChoice('costEigenvectors', options.costEigenvectors ?? 'rotated', [
+    'rotated',
+    'discrete',
+  ]);
   const warnings: BmlWarning[] = [];
   let candidates = [...(options.candidates ?? [2, 3, 4, 5])];
   if (candidates.includes(1)) {
@@ -271,26 +524,33 @@ export function estimateNumberOfClusters(
       code: 'ONE_CLUSTER_DROPPED',
       message: `${PKG}: the cluster-count estimate assumes more than one cluster; candidate 1 dropped`,
     });
-    candidates = candidates.filter((c) => c > 1);
+    candidates = candidates.filter((c) => c !== 1);
   }
   if (candidates.length < 2) fail('at least two candidate numbers of clusters above 1 are needed', 'INVALID_OPTION');
   for (const c of candidates) checkInteger('candidate', c, 2, n - 1);
   const top = Math.max(...candidates) + 1;
   const { values: mu, vectors } = normalizedEigenpairs(similarity, top, true, options.seed ?? 0);
+  // mu = eigenvalues of D^-1/2 W D^-1/2, largest first, so 1 - λ_c = mu[c - 1]
   const eigenvalues = mu.map((v) => 1 - v);
   const gaps: Record<number, number> = {};
   const costs: Record<number, number> = {};
   for (const c of candidates) {
     gaps[c] = (Math.abs(mu[c - 1] - mu[c]) * mu[c - 1]) / mu[c];
+    const leading = new Float64Array(n * c);
+    for (let i = 0; i < n; i++) for (let t = 0; t < c; t++) leading[i * c + t] = vectors.data[i * top + t];
+    const discretisation = discretize(createMatrix(n, c, leading));
     const width = Math.max(2, c - 1);
+    const squares = new Float64Array(c);
     let total = 0;
     for (let i = 0; i < n; i++) {
-      const row = new Float64Array(c);
-      let norm = 0;
-      for (let t = 0; t < c; t++) norm += vectors.data[i * top + t] ** 2;
-      for (let t = 0; t < c; t++) row[t] = norm > 0 ? vectors.data[i * top + t] ** 2 / norm : 0;
-      row.sort().reverse();
-      for (let t = 0; t < Math.min(width, c); t++) total += row[t] / (row[0] + Number.EPSILON);
+      for (let t = 0; t < c; t++) {
+        squares[t] =
+          costEigenvectors === 'discrete'
+            ? Number(discretisation.labels[i] === t)
+            : discretisation.rotated.data[i * c + t] ** 2;
+      }
+      squares.sort().reverse();
+      for (let t = 0; t < Math.min(width, c); t++) total += squares[t] / (squares[0] + Number.EPSILON);
     }
     costs[c] = (mu[c] / mu[c - 1]) * total;
   }

@@ -24,7 +24,8 @@
 import { createMatrix, type BmlWarning, type CsrMatrix, type Matrix } from '@bml/core';
 import { computeViewAffinity, resolveKernelSettings, type AffinityOptions, type ViewAffinity } from './affinity.js';
 import { featureBytes } from './distance.js';
-import { MAX_ARENA_BYTES, type Arena } from './engine/arena.js';
+import type { Arena } from './engine/arena.js';
+import { checkFusionMemory } from './memory.js';
 import {
   allocDiffusionBuffers,
   diffuseView,
@@ -90,7 +91,12 @@ export interface SnfOptions {
   tolerance?: number;
   /** Input matrices hold W (`'affinity'`, default) or log W (`'log'`, normalised by log-sum-exp). */
   input?: 'affinity' | 'log';
-  /** Refuse (error `MEMORY_LIMIT`) a fusion needing more bytes than this. Default 4 GiB, the most one fusion can address. */
+  /**
+   * Reject (with a {@link MemoryLimitError}, code `MEMORY_LIMIT`) a fusion
+   * needing more bytes than this, before allocating anything. Default: the
+   * memory available to the process when the call starts. One fusion never
+   * uses more than 4 GiB, the most one WebAssembly memory can address.
+   */
   maxMemoryBytes?: number;
   /** K not smaller than the samples of an omics: `'error'` (default) or `'clamp'` with a warning. */
   onLargeK?: LargeKPolicy;
@@ -101,9 +107,10 @@ export interface SnfOptions {
   /** Implementation of the inner loops. Default `'auto'` (WebAssembly SIMD when available). */
   engine?: EngineChoice;
   /**
-   * Threads for the diffusion (the caller plus worker threads sharing the
-   * memory); results do not depend on it. Default: the available cores (at
-   * most 8) from 256 samples up, else 1. Fusions with missing samples use 1.
+   * Threads for the distances and the diffusion (the caller plus worker
+   * threads sharing the memory); results do not depend on it. Default: the
+   * available cores from 256 samples up, else 1. At most 6 run, because the
+   * worker pool has room for 5. Fusions with missing samples diffuse on 1.
    */
   threads?: number;
 }
@@ -167,7 +174,7 @@ interface ResolvedSnf {
   normalization: NormalizationRule;
   alpha: number;
   tolerance: number;
-  maxMemoryBytes: number;
+  maxMemoryBytes: number | undefined;
   onLargeK: LargeKPolicy;
 }
 
@@ -186,7 +193,8 @@ function resolveSnfOptions(options: SnfOptions, n: number): ResolvedSnf {
     normalization: checkChoice('normalization', options.normalization ?? 'snftool', ['snftool', 'snfpy']),
     alpha: options.alpha === undefined ? 1 : checkPositive('alpha', options.alpha),
     tolerance,
-    maxMemoryBytes: options.maxMemoryBytes ?? MAX_ARENA_BYTES,
+    maxMemoryBytes:
+      options.maxMemoryBytes === undefined ? undefined : checkPositive('maxMemoryBytes', options.maxMemoryBytes),
     onLargeK: checkChoice('onLargeK', options.onLargeK ?? 'error', ['error', 'clamp']),
   };
 }
@@ -196,26 +204,6 @@ export function fusionMemoryBytes(n: number, m: number, K = 20, scratchBytes = 0
   const local = m * (4 * (n + 1) + 12 * n * K);
   const scratch = Math.max(0, scratchBytes - tBlockBytes(n));
   return m * 8 * tiledLength(n) + diffusionBufferBytes(n, threads) + local + scratch + 4096;
-}
-
-function checkMemory(n: number, m: number, bytes: number, limit: number): void {
-  const cap = Math.min(limit, MAX_ARENA_BYTES);
-  if (bytes <= cap) return;
-  const gb = (b: number): string => `${(b / 2 ** 30).toFixed(2)} GiB`;
-  const why =
-    limit > MAX_ARENA_BYTES
-      ? `more than the ${gb(MAX_ARENA_BYTES)} one fusion can address`
-      : `more than the limit of ${gb(limit)} (option maxMemoryBytes)`;
-  fail(
-    `fusing ${n} samples in ${m} omics needs about ${gb(bytes)}, ${why}; fuse fewer samples or raise maxMemoryBytes`,
-    'MEMORY_LIMIT',
-    {
-      samples: n,
-      omics: m,
-      bytes,
-      limit,
-    },
-  );
 }
 
 /**
@@ -242,7 +230,17 @@ export function snf(
   });
   const m = affinities.length;
   const bytes = fusionMemoryBytes(n, m, settings.K, 0, settings.threads);
-  checkMemory(n, m, bytes, settings.maxMemoryBytes);
+  // the plain form copies the fused matrix out of the arena
+  const copy = options.detailed ? 0 : 1;
+  checkFusionMemory(
+    n,
+    m,
+    (s) => {
+      const arena = fusionMemoryBytes(s, m, settings.K, 0, settings.threads);
+      return { arena, total: arena + copy * 8 * s * s };
+    },
+    settings.maxMemoryBytes,
+  );
   const warnings: BmlWarning[] = [];
   const warn = collect(warnings, options.onWarning);
   const { arena, kernels } = openArena(bytes, options.engine, settings.threads > 1);
@@ -276,9 +274,18 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
       );
   });
   const m = features.length;
-  const scratchBytes = Math.max(...features.map((x) => featureBytes(x.rows, x.cols)));
+  const scratchFor = (s: number): number => Math.max(...features.map((x) => featureBytes(s, x.cols)));
+  const scratchBytes = scratchFor(n);
   const bytes = fusionMemoryBytes(n, m, settings.K, scratchBytes, settings.threads);
-  checkMemory(n, m, bytes, settings.maxMemoryBytes);
+  checkFusionMemory(
+    n,
+    m,
+    (s) => {
+      const arena = fusionMemoryBytes(s, m, settings.K, scratchFor(s), settings.threads);
+      return { arena, total: arena };
+    },
+    settings.maxMemoryBytes,
+  );
   const warnings: BmlWarning[] = [];
   const warn = collect(warnings, options.onWarning);
   const { arena, kernels } = openArena(bytes, options.engine, settings.threads > 1);

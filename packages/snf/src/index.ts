@@ -40,13 +40,31 @@ export {
   type SnfResult,
   type SnfView,
 } from './fuse.js';
+export {
+  availableMemoryBytes,
+  MemoryLimitError,
+  type MemoryLimitFacts,
+  type MemoryLimitSource,
+} from './memory.js';
+export {
+  alignAffinities,
+  alignSamples,
+  type AlignedSamples,
+  type AlignOptions,
+  type OmicsSamples,
+} from './align.js';
 export { TiledSymmetricMatrix, type SymmetricMatrix } from './symmetric.js';
 export {
+  attachToGraph,
+  knnGraph,
   similarityGraph,
   mogonetGraph,
+  type AttachToGraphOptions,
   type Graph,
+  type GraphExtension,
   type GraphNormalization,
   type GraphOptions,
+  type GraphSymmetrization,
   type MogonetGraph,
 } from './graph.js';
 export {
@@ -60,6 +78,7 @@ export {
 } from './attach.js';
 export { lanczosEigen, symmetricEigen, tridiagonalEigen, type EigenOptions, type EigenResult } from './eigen.js';
 export {
+  discretize,
   estimateNumberOfClusters,
   groupPredict,
   kMeans,
@@ -67,6 +86,8 @@ export {
   nmi,
   spectralClustering,
   type ClusterCountEstimate,
+  type ClusterCountOptions,
+  type Discretisation,
   type KMeansOptions,
   type KMeansResult,
   type LabelPropagationOptions,

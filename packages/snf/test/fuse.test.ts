@@ -1,6 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { createMatrix, InvalidInputError, type Matrix } from '@bml/core';
-import { affinityMatrix, fuseFeatures, snf, wasmAvailable, type NormalizationRule } from '../src/index.js';
+import { createMatrix, type CsrMatrix, type Matrix } from '@bml/core';
+import {
+  affinityFromDistances,
+  affinityMatrix,
+  fuseFeatures,
+  snf,
+  wasmAvailable,
+  type NormalizationRule,
+} from '../src/index.js';
 import { gaussianClusters, maxRelativeError, naiveSnf } from './helpers.js';
 
 function views(seed: number, m: number, perCluster = 20, dims = [6, 4, 8]): Matrix[] {
@@ -118,12 +125,6 @@ describe('snf', () => {
     expect(Array.from(result.fused.data)).toEqual(Array.from(plain.data));
   });
 
-  it('refuses a fusion above the memory limit, naming N and the bytes needed', () => {
-    const aff = x.map((v) => affinityMatrix(v, { K: 10 }));
-    expect(() => snf(aff, { maxMemoryBytes: 10_000 })).toThrow(InvalidInputError);
-    expect(() => snf(aff, { maxMemoryBytes: 10_000 })).toThrow(/fusing 60 samples in 3 omics needs about .* GiB/);
-  });
-
   it('clamps K in the fusion when asked, and refuses it otherwise', () => {
     const aff = x.map((v) => affinityMatrix(v, { K: 10 }));
     expect(() => snf(aff, { K: 60 })).toThrow(/K = 60, samples = 60/);
@@ -193,5 +194,100 @@ describe('samples missing from an omics', () => {
       return createMatrix(x.rows, x.cols, d);
     });
     expect(() => fuseFeatures(data, { K: 6 })).toThrow(/sample 8 has none of the 3 omics/);
+  });
+});
+
+/** Column indices of each row of a CSR matrix. */
+function columns(S: CsrMatrix): number[][] {
+  return Array.from({ length: S.rows }, (_, i) => Array.from(S.colIdx.subarray(S.rowPtr[i], S.rowPtr[i + 1])));
+}
+
+describe('tied neighbours in the local kernel', () => {
+  it('keeps the lower index among equal distances (snftool rule)', () => {
+    // six samples all at distance 2 from one another: every off-diagonal
+    // affinity is the same number a, so P_ij = a / (2 * 5a) = 0.1 for every
+    // i != j and P_ii = 0.5. With K = 3, row i keeps itself and the two
+    // lowest-index others.
+    const n = 6;
+    const d = createMatrix(n, n, Float64Array.from({ length: n * n }, (_, e) => (e % (n + 1) === 0 ? 0 : 2)));
+    const w = affinityFromDistances(d, { K: 3 });
+    const result = snf([w, w], { K: 3, t: 1, detailed: true });
+    expect(columns(result.views[0].S)).toEqual([
+      [0, 1, 2],
+      [0, 1, 2],
+      [0, 1, 2],
+      [0, 1, 3],
+      [0, 1, 4],
+      [0, 1, 5],
+    ]);
+    // S row 3: 0.5 / 0.7 for itself, 0.1 / 0.7 for samples 0 and 1
+    const row3 = Array.from(result.views[0].S.values.subarray(9, 12));
+    expect(row3[0]).toBeCloseTo(0.1 / 0.7, 15);
+    expect(row3[1]).toBeCloseTo(0.1 / 0.7, 15);
+    expect(row3[2]).toBeCloseTo(0.5 / 0.7, 15);
+  });
+
+  it('keeps every tied entry under the snfpy percentile rule', () => {
+    // affinities 1 on the diagonal and 1/4 elsewhere: every row sums to 9/4
+    // exactly, so P_ij = 1/9 for every i != j and P_ii = 4/9. The 50th percentile of a row
+    // (K = 3 of 6) falls between two of these equal values, so all six
+    // entries are at or above it and kept.
+    const n = 6;
+    const w = createMatrix(n, n, Float64Array.from({ length: n * n }, (_, e) => (e % (n + 1) === 0 ? 1 : 0.25)));
+    const result = snf([w, w], { K: 3, t: 1, normalization: 'snfpy', detailed: true });
+    for (const row of columns(result.views[0].S)) expect(row).toEqual([0, 1, 2, 3, 4, 5]);
+  });
+
+  it('breaks ties among duplicate samples by lower index', () => {
+    // samples 0-2 identical, samples 3-5 identical and 300 units away: the
+    // distances within a group are all 0, so W = 1 there (the paper
+    // kernel's limit) and exp(-1800) = 0 across groups; P_ij = 1/4 within a
+    // group. With K = 2, row i keeps itself and the lowest other index of
+    // its group.
+    const x = createMatrix(6, 1, Float64Array.from([0, 0, 0, 300, 300, 300]));
+    const result = fuseFeatures([x, x], { K: 2, t: 1, standardize: false });
+    expect(result.warnings.map((w) => w.code)).toContain('DUPLICATE_SAMPLES');
+    expect(columns(result.views[0].S)).toEqual([
+      [0, 1],
+      [0, 1],
+      [0, 2],
+      [3, 4],
+      [3, 4],
+      [3, 5],
+    ]);
+    expect(Array.from(result.views[0].S.values.subarray(0, 2))).toEqual([0.5 / 0.75, 0.25 / 0.75]);
+  });
+});
+
+describe('fused output over the omics each pair has', () => {
+  it('averages the omics having each pair', () => {
+    // t = 0, so the output is the normalised mean of the initial matrices.
+    // Two omics of 4 samples; omics B lacks sample 3 (NaN diagonal).
+    // A: every off-diagonal affinity 1, so each row sums to 3 and
+    //    P_A(i, j) = 1 / (2 * 3) = 1/6, P_A(i, i) = 1/2.
+    // B (samples 0-2): off-diagonal affinity 2, rows sum to 4, so
+    //    P_B(i, j) = 2 / (2 * 4) = 1/4, P_B(i, i) = 1/2.
+    // Mean over the omics having each pair:
+    //    pairs within 0-2: (1/6 + 1/4) / 2 = 5/24; pairs with 3: 1/6 (A only);
+    //    diagonal: 1/2.
+    // Output normalisation (SNFtool rule): row i of 0-2 sums 2 * 5/24 + 1/6 =
+    //    7/12 off the diagonal, so F(i, j) = (5/24) / (2 * 7/12) = 5/28 and
+    //    F(i, 3) = (1/6) / (7/6) = 1/7 before symmetrising; row 3 sums 3/6 =
+    //    1/2, so F(3, j) = (1/6) / 1 = 1/6. Symmetrised: F(i, 3) = (1/7 +
+    //    1/6) / 2 = 13/84, F(i, j) = 5/28, F(i, i) = 1/2.
+    const ones = createMatrix(4, 4, new Float64Array(16).fill(1));
+    const b = new Float64Array(16).fill(2);
+    for (let i = 0; i < 4; i++) {
+      b[i * 4 + 3] = Number.NaN;
+      b[3 * 4 + i] = Number.NaN;
+    }
+    const fused = snf([ones, createMatrix(4, 4, b)], { K: 2, t: 0 });
+    const expected = [
+      [1 / 2, 5 / 28, 5 / 28, 13 / 84],
+      [5 / 28, 1 / 2, 5 / 28, 13 / 84],
+      [5 / 28, 5 / 28, 1 / 2, 13 / 84],
+      [13 / 84, 13 / 84, 13 / 84, 1 / 2],
+    ].flat();
+    for (let e = 0; e < 16; e++) expect(fused.data[e]).toBeCloseTo(expected[e], 15);
   });
 });

@@ -2,17 +2,20 @@
  * Similarity network fusion (@bml/snf): affinities and fusion on the
  * digits-mfeat set with snfpy's conventions (squared Euclidean distances,
  * K 20, mu 0.5, t 20), comparable with snfpy's own timing on 2 cores
- * (0.18 s affinity + 2.1 s fusion, reference/snf/README.md), and on
- * simulated cohorts of 3 omics with bml's defaults (paper kernel, SNFtool
- * normalisation). Digits cases report the largest relative deviation from
- * snfpy's outputs.
+ * (0.18 s affinity + 2.1 s fusion, as recorded beside snfpy's reference
+ * outputs), and on simulated cohorts of 3 omics with bml's defaults (paper
+ * kernel, SNFtool normalisation). Digits cases report the largest relative
+ * deviation from snfpy's outputs. Every case also reports the CPU time of
+ * its last run (all threads) and the 1-minute load average, which show
+ * when other work on the machine inflated a wall time.
  */
 
 import { existsSync, readFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import { createMatrix, Rng, type Matrix } from '@bml/core';
 import { loadCohort } from '@bml/data';
-import { affinityMatrices, fuseFeatures } from '@bml/snf';
+import { affinityMatrices, fuseFeatures, type SnfResult } from '@bml/snf';
 import { sharedCohort } from '../shared-data.js';
 import type { BenchCase, Suite } from '../types.js';
 
@@ -54,6 +57,23 @@ export function simulatedOmics(n: number): Matrix[] {
   });
 }
 
+/**
+ * Runs `work` and adds its CPU time in milliseconds (user + system, every
+ * thread of the process) and the 1-minute load average to its metrics.
+ */
+function withCpuTime(work: () => Record<string, number> | void): Record<string, number> {
+  const start = process.cpuUsage();
+  const metrics = work() ?? {};
+  const cpu = process.cpuUsage(start);
+  return { ...metrics, cpuMs: (cpu.user + cpu.system) / 1000, loadAverage: loadavg()[0] };
+}
+
+/** Collects the phase timings of a fusion (milliseconds), its threads and iterations. */
+function phaseTimings(result: SnfResult): Record<string, number> {
+  const { affinityMs, setupMs, diffusionMs, outputMs } = result.timings;
+  return { affinityMs, setupMs, diffusionMs, outputMs, threads: result.threads, iterations: result.iterations };
+}
+
 async function digitsCases(): Promise<BenchCase[]> {
   const dir = sharedCohort('digits-mfeat');
   if (dir === undefined) return [];
@@ -71,26 +91,24 @@ async function digitsCases(): Promise<BenchCase[]> {
       name: 'affinity/digits',
       sizes,
       repeats: 7,
-      run: () => {
-        const affinities = affinityMatrices(views, SNFPY);
-        if (affinityRef === undefined || fourier < 0) return;
-        return { maxRelDeviation: maxRelativeDeviation(affinities[fourier].data, affinityRef.data) };
-      },
+      run: () =>
+        withCpuTime(() => {
+          const affinities = affinityMatrices(views, SNFPY);
+          if (affinityRef === undefined || fourier < 0) return;
+          return { maxRelDeviation: maxRelativeDeviation(affinities[fourier].data, affinityRef.data) };
+        }),
     },
     {
       name: 'fusion/digits',
       sizes,
       repeats: 7,
-      run: () => {
-        const result = fuseFeatures(views, SNFPY);
-        const metrics: Record<string, number> = {
-          affinityMs: result.timings.affinityMs,
-          diffusionMs: result.timings.diffusionMs,
-          threads: result.threads,
-        };
-        if (fusedRef !== undefined) metrics.maxRelDeviation = maxRelativeDeviation(result.fused.data, fusedRef.data);
-        return metrics;
-      },
+      run: () =>
+        withCpuTime(() => {
+          const result = fuseFeatures(views, SNFPY);
+          const metrics = phaseTimings(result);
+          if (fusedRef !== undefined) metrics.maxRelDeviation = maxRelativeDeviation(result.fused.data, fusedRef.data);
+          return metrics;
+        }),
     },
   ];
 }
@@ -102,15 +120,11 @@ function simulatedCase(n: number): BenchCase {
     sizes: { samples: n, omics: 3, features: 100, K: 20, t: 20 },
     repeats: n >= 5000 ? 1 : n >= 2000 ? 3 : 5,
     warmup: n < 2000,
-    run: () => {
-      const result = fuseFeatures(omics, { K: 20, t: 20 });
-      return {
-        affinityMs: result.timings.affinityMs,
-        diffusionMs: result.timings.diffusionMs,
-        threads: result.threads,
-        arenaMb: result.memoryBytes / 1e6,
-      };
-    },
+    run: () =>
+      withCpuTime(() => {
+        const result = fuseFeatures(omics, { K: 20, t: 20 });
+        return { ...phaseTimings(result), arenaMb: result.memoryBytes / 1e6 };
+      }),
   };
 }
 

@@ -100,9 +100,9 @@ interface Pool {
 
 let pool: Pool | null | undefined;
 
-/** Threads worth using on this machine: the available cores, at most 8. */
+/** Threads worth using on this machine: the available cores, at most the caller plus the pool's largest size. */
 export function defaultThreads(): number {
-  return Math.max(1, Math.min(8, availableParallelism()));
+  return Math.max(1, Math.min(MAX_WORKERS + 1, availableParallelism()));
 }
 
 /** Largest number of extra threads the pool can hold (control block size). */
