@@ -32,21 +32,29 @@ export interface KsgGateOptions {
   threshold?: number;
   /** `'ksg'`. */
   estimator: 'ksg';
-  /** Options of the KSG estimator. Default `{}` (k = 3). */
+  /** Options of the KSG estimator. Default `{}` (k = 3). The estimate is always taken in nats. */
   ksg?: KsgOptions;
 }
 
-/** Outcome of {@link mutualInformationGate}. */
+/** Estimators a gate can score with: the first three in this entry, the neural ones in `@bml/mi/neural`. */
+export type GateEstimator = 'nmi' | 'ami' | 'ksg' | 'infonce' | 'mine';
+
+/** Outcome of {@link mutualInformationGate} and of the neural gate of `@bml/mi/neural`. */
 export interface GateResult {
   /**
-   * Score compared with the threshold: NMI, AMI or the information coefficient, all on [0, 1] (AMI may
-   * be negative).
+   * Score compared with the threshold: NMI, AMI or the information coefficient of a
+   * continuous estimate, all at most 1 (AMI may be negative).
    */
   value: number;
+  /**
+   * Estimate the score comes from: the NMI or AMI itself, or the KSG or neural
+   * estimate in nats, which `value` maps onto [0, 1].
+   */
+  estimate: number;
   /** Whether `value > threshold`. */
   passed: boolean;
   /** Estimator used. */
-  estimator: 'nmi' | 'ami' | 'ksg';
+  estimator: GateEstimator;
   /** Threshold used. */
   threshold: number;
 }
@@ -66,15 +74,20 @@ export function mutualInformationGate(options: LabelGateOptions | KsgGateOptions
     Number.isFinite(threshold),
     `@bml/mi: gate threshold must be a finite number, got ${threshold}`,
   );
-  let value: number;
+  let estimate: number;
   if (options.estimator === 'ksg') {
-    value = informationCoefficient(ksgMutualInfo(options.low, options.strong, options.ksg));
+    estimate = ksgMutualInfo(options.low, options.strong, { ...options.ksg, base: 'e' });
   } else if (estimator === 'nmi') {
-    value = normalizedMutualInfo(options.low as LabelVector, options.strong as LabelVector);
+    estimate = normalizedMutualInfo(options.low as LabelVector, options.strong as LabelVector);
   } else if (estimator === 'ami') {
-    value = adjustedMutualInfo(options.low as LabelVector, options.strong as LabelVector);
+    estimate = adjustedMutualInfo(options.low as LabelVector, options.strong as LabelVector);
   } else {
-    requireInput(false, `@bml/mi: gate estimator must be 'nmi', 'ami' or 'ksg', got ${String(estimator)}`);
+    requireInput(
+      false,
+      `@bml/mi: gate estimator must be 'nmi', 'ami' or 'ksg', got ${String(estimator)}. ` +
+        `For 'infonce' or 'mine' call neuralMutualInformationGate from @bml/mi/neural.`,
+    );
   }
-  return { value, passed: value > threshold, estimator, threshold };
+  const value = estimator === 'ksg' ? informationCoefficient(estimate) : estimate;
+  return { value, estimate, passed: value > threshold, estimator, threshold };
 }

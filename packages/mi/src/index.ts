@@ -2,8 +2,9 @@
  * Mutual information estimators: plug-in entropy, mutual information and
  * their normalised and chance-adjusted forms for label vectors, the KSG
  * k-nearest-neighbour estimator for continuous variables, and the
- * information coefficient of correlation. Neural bounds (InfoNCE, MINE) are
- * in the `@bml/mi/neural` entry, which loads TensorFlow.js.
+ * information coefficient of correlation. Neural bounds (InfoNCE, MINE) and
+ * the gate scored with them are in the `@bml/mi/neural` entry, which loads
+ * TensorFlow.js.
  */
 export type { Label, LabelVector } from './labels.js';
 export type { BiasCorrection, LogBase, PlugInOptions } from './units.js';
@@ -26,9 +27,15 @@ export {
 export type { ContinuousInput } from './input.js';
 export { ksgMutualInfo, type KsgOptions } from './ksg.js';
 export { informationCoefficient } from './information-coefficient.js';
-export { pairwiseMutualInfo } from './pairwise.js';
+export {
+  pairwiseInformation,
+  pairwiseMutualInfo,
+  type PairInformation,
+  type PairwiseInformationOptions,
+} from './pairwise.js';
 export {
   mutualInformationGate,
+  type GateEstimator,
   type GateResult,
   type KsgGateOptions,
   type LabelGateOptions,

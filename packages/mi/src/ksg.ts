@@ -8,6 +8,7 @@ import { InvalidInputError, requireInput, Rng, type Matrix } from '@bml/core';
 import { asMatrix, type ContinuousInput } from './input.js';
 import { KdTree } from './kd-tree.js';
 import { digammaTable } from './special.js';
+import { fromNats, readPlugInOptions, type LogBase } from './units.js';
 
 /** Options of {@link ksgMutualInfo}. */
 export interface KsgOptions {
@@ -25,6 +26,8 @@ export interface KsgOptions {
    * are). Default true.
    */
   standardize?: boolean;
+  /** Base of the logarithm of the result: `'e'` for nats, `2` for bits. Default `'e'`. */
+  base?: LogBase;
 }
 
 /**
@@ -70,7 +73,8 @@ function copyColumns(
 }
 
 /**
- * Estimates the mutual information I(X; Y) in nats with KSG algorithm 1:
+ * Estimates the mutual information I(X; Y) with KSG algorithm 1, in nats
+ * (in bits when `base` is 2):
  *
  * I = psi(k) + psi(N) - < psi(n_x + 1) + psi(n_y + 1) >,
  *
@@ -89,10 +93,11 @@ function copyColumns(
  * @param x - N x d_x samples of X (or N values)
  * @param y - N x d_y samples of Y (or N values), same samples in the same order
  * @throws InvalidInputError when the sample counts differ, k is not an integer in 1..N-1,
- *   a matrix has no columns or a value is not finite.
+ *   a matrix has no columns, a value is not finite or `base` is neither `'e'` nor 2.
  */
 export function ksgMutualInfo(x: ContinuousInput, y: ContinuousInput, options: KsgOptions = {}): number {
   const { k = 3, jitter = 1e-10, seed = 0, standardize = true } = options;
+  const { base } = readPlugInOptions({ base: options.base });
   const mx = asMatrix(x);
   const my = asMatrix(y);
   const n = mx.rows;
@@ -138,5 +143,5 @@ export function ksgMutualInfo(x: ContinuousInput, y: ContinuousInput, options: K
     const ny = eps > 0 ? yTree.countWithin(ys, i * my.cols, eps) - 1 : 0;
     sum += psi[nx + 1] + psi[ny + 1];
   }
-  return psi[k] + psi[n] - sum / n;
+  return fromNats(psi[k] + psi[n] - sum / n, base);
 }

@@ -105,6 +105,14 @@ describe('ksgMutualInfo', () => {
     expect(ksgMutualInfo(scaled, y)).toBeCloseTo(ksgMutualInfo(x, y), 6);
   });
 
+  it('reports bits with base 2', () => {
+    const { x, y } = gaussianPairs(500, 1, 0.8, 7);
+    const nats = ksgMutualInfo(x, y);
+    expect(ksgMutualInfo(x, y, { base: 'e' })).toBe(nats);
+    expect(ksgMutualInfo(x, y, { base: 2 })).toBeCloseTo(nats / Math.LN2, 14);
+    expect(() => ksgMutualInfo(x, y, { base: 10 as unknown as 2 })).toThrow(/base must be 'e' or 2/);
+  });
+
   it('accepts plain arrays', () => {
     const { x, y } = gaussianPairs(400, 1, 0.6, 2);
     expect(ksgMutualInfo(Array.from(x.data), Array.from(y.data))).toBe(ksgMutualInfo(x, y));

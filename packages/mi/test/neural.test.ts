@@ -1,7 +1,15 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { createMatrix, InvalidInputError, NumericalError, Rng, type Matrix } from '@bml/core';
 import { initBackend, tf } from '@bml/core/tensor';
-import { dvBound, infoNceBound, infoNceLoss, mineBiasCorrectedLoss, mineBound } from '../src/neural/index.js';
+import { informationCoefficient } from '../src/index.js';
+import {
+  dvBound,
+  infoNceBound,
+  infoNceLoss,
+  mineBiasCorrectedLoss,
+  mineBound,
+  neuralMutualInformationGate,
+} from '../src/neural/index.js';
 import { requireFiniteResult } from '../src/neural/options.js';
 
 /** N samples of d independent pairs (x_c, y_c), each standard bivariate Gaussian with correlation rho. */
@@ -114,6 +122,31 @@ describe('infoNceBound', () => {
   });
 });
 
+describe('infoNceBound on independent inputs', () => {
+  it('is near 0', async () => {
+    const { x, y } = gaussianPairs(1000, 1, 0, 3);
+    const result = await infoNceBound(x, y, { epochs: 10, seed: 3 });
+    expect(Math.abs(result.estimate)).toBeLessThan(0.05);
+  });
+});
+
+describe('neural bounds in bits', () => {
+  it('divide every value by log 2', async () => {
+    const { x, y } = gaussianPairs(300, 1, 0.7, 9);
+    const options = { epochs: 3, batchSize: 64, seed: 4 };
+    const nceNats = await infoNceBound(x, y, options);
+    const nceBits = await infoNceBound(x, y, { ...options, base: 2 });
+    const mineNats = await mineBound(x, y, options);
+    const mineBits = await mineBound(x, y, { ...options, base: 2 });
+
+    expect(nceBits.estimate).toBeCloseTo(nceNats.estimate / Math.LN2, 12);
+    expect(nceBits.upperLimit).toBeCloseTo(Math.log2(nceBits.evaluationBatchSize), 12);
+    expect(nceBits.trainingHistory[2]).toBeCloseTo(nceNats.trainingHistory[2] / Math.LN2, 12);
+    expect(mineBits.estimate).toBeCloseTo(mineNats.estimate / Math.LN2, 12);
+    expect(mineBits.trainingHistory[0]).toBeCloseTo(mineNats.trainingHistory[0] / Math.LN2, 12);
+  });
+});
+
 describe('mineBound', () => {
   it('is near the closed form for rho 0.5', async () => {
     const { x, y } = gaussianPairs(2000, 1, 0.5, 1);
@@ -151,6 +184,55 @@ describe('mineBound', () => {
   });
 });
 
+describe('neuralMutualInformationGate', () => {
+  // rho = 0.9: 0.830 nats, whose information coefficient is 0.9.
+  const { x, y } = gaussianPairs(600, 1, 0.9, 12);
+
+  it('scores InfoNCE with the information coefficient', async () => {
+    const neural = { epochs: 10, seed: 2 };
+    const result = await neuralMutualInformationGate({ low: x, strong: y, estimator: 'infonce', neural });
+    const bound = await infoNceBound(x, y, neural);
+
+    expect(result.estimator).toBe('infonce');
+    expect(result.threshold).toBe(0.2);
+    expect(result.estimate).toBe(bound.estimate);
+    expect(result.value).toBeCloseTo(informationCoefficient(bound.estimate), 14);
+    expect(result.value).toBeGreaterThan(0.7);
+    expect(result.passed).toBe(true);
+  });
+
+  it('scores MINE in nats whatever the base', async () => {
+    const neural = { epochs: 10, seed: 2, base: 2 as const };
+    const result = await neuralMutualInformationGate({ low: x, strong: y, estimator: 'mine', neural });
+    const bound = await mineBound(x, y, { ...neural, base: 'e' });
+
+    expect(result.estimator).toBe('mine');
+    expect(result.estimate).toBe(bound.estimate);
+    expect(result.value).toBeCloseTo(informationCoefficient(bound.estimate), 14);
+  });
+
+  it('compares strictly with the threshold', async () => {
+    const result = await neuralMutualInformationGate({
+      low: x,
+      strong: y,
+      estimator: 'mine',
+      threshold: 1,
+      neural: { epochs: 2 },
+    });
+    expect(result.value).toBeLessThanOrEqual(1);
+    expect(result.passed).toBe(false);
+  });
+
+  it('rejects an invalid threshold or estimator', async () => {
+    await expect(
+      neuralMutualInformationGate({ low: x, strong: y, estimator: 'mine', threshold: Number.NaN }),
+    ).rejects.toThrow(/threshold must be a finite number/);
+    await expect(
+      neuralMutualInformationGate({ low: x, strong: y, estimator: 'ksg' as 'mine' }),
+    ).rejects.toThrow(/'infonce' or 'mine', got ksg/);
+  });
+});
+
 describe('neural bound options', () => {
   const { x, y } = gaussianPairs(20, 1, 0.5, 1);
 
@@ -168,6 +250,7 @@ describe('neural bound options', () => {
     await expect(mineBound(x, y, { movingAverageRate: 0 })).rejects.toThrow(/movingAverageRate/);
     await expect(infoNceBound(x, y, { embedding: 0 })).rejects.toThrow(/embedding/);
     await expect(infoNceBound(x, y, { hidden: [8, -1] })).rejects.toThrow(/hidden/);
+    await expect(infoNceBound(x, y, { base: 10 as unknown as 2 })).rejects.toThrow(/base/);
   });
 
   it('reports divergence as a numerical error', () => {

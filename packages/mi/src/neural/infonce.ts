@@ -6,12 +6,14 @@
 import { Rng, requireInput } from '@bml/core';
 import { initBackend, matMul, tf } from '@bml/core/tensor';
 import type { ContinuousInput } from '../input.js';
+import { fromNats } from '../units.js';
 import { infoNceLoss } from './bounds.js';
 import { disposeSamples, prepareSamples, shuffledBatches, type PairedTensors } from './data.js';
 import { createMlp, type Mlp } from './mlp.js';
 import {
   requireFiniteResult,
   resolveNeuralOptions,
+  resultInBase,
   type NeuralBoundOptions,
   type NeuralBoundResult,
   type ResolvedNeuralOptions,
@@ -27,7 +29,7 @@ export interface InfoNceOptions extends NeuralBoundOptions {
 export interface InfoNceResult extends NeuralBoundResult {
   /** Batch size B of the evaluation batches. */
   evaluationBatchSize: number;
-  /** log B of the evaluation batches: the estimate never exceeds it. */
+  /** log B of the evaluation batches, in the unit of `estimate`: the estimate never exceeds it. */
   upperLimit: number;
 }
 
@@ -47,9 +49,9 @@ function batchLoss(critic: SeparableCritic, data: PairedTensors, rows: Int32Arra
 
 /**
  * Estimates the mutual information between paired samples of X and Y with
- * the InfoNCE bound I >= log B - L_NCE, in nats, training the critic with
- * Adam on batches of B pairs (the other B - 1 samples of y in a batch are the
- * negatives of each x).
+ * the InfoNCE bound I >= log B - L_NCE, in nats (in bits when `base` is
+ * 2). The critic is trained with Adam on batches of B pairs (the other
+ * B - 1 samples of y in a batch are the negatives of each x).
  *
  * The estimate is the mean bound over the held-out samples split at random
  * into batches of B' = min(batchSize, held-out count) pairs (a remainder that
@@ -86,7 +88,8 @@ export async function infoNceBound(
   try {
     const trainingHistory = trainCritic(critic, optimizer, train, resolved, rng.fork('batches'));
     const evaluated = evaluate(critic, evaluation, resolved.batchSize, rng.fork('evaluation'));
-    return requireFiniteResult({ ...evaluated, trainingHistory }, 'InfoNCE');
+    const result = resultInBase(requireFiniteResult({ ...evaluated, trainingHistory }, 'InfoNCE'), resolved.base);
+    return { ...result, upperLimit: fromNats(result.upperLimit, resolved.base) };
   } finally {
     optimizer.dispose();
     critic.x.dispose();

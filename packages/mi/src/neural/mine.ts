@@ -12,6 +12,7 @@ import { createMlp, type Mlp } from './mlp.js';
 import {
   requireFiniteResult,
   resolveNeuralOptions,
+  resultInBase,
   type NeuralBoundOptions,
   type NeuralBoundResult,
   type ResolvedNeuralOptions,
@@ -49,7 +50,7 @@ function applyToPairs(critic: Mlp, x: tf.Tensor2D, y: tf.Tensor2D): tf.Tensor2D 
 
 /**
  * Estimates the mutual information between paired samples of X and Y with
- * MINE, in nats.
+ * MINE, in nats (in bits when `base` is 2).
  *
  * Training: each batch of B pairs gives joint samples (x_i, y_i) and
  * product-of-marginals samples (x_i, y_pi(i)) with pi a seeded random
@@ -95,7 +96,8 @@ export async function mineBound(
   try {
     const trainingHistory = trainCritic(critic, optimizer, train, resolved, movingAverageRate, rng);
     const estimate = evaluate(critic, evaluation, evaluationPairs);
-    return requireFiniteResult({ estimate, trainingHistory, evaluationSamples: evaluation.n }, 'MINE');
+    const result = requireFiniteResult({ estimate, trainingHistory, evaluationSamples: evaluation.n }, 'MINE');
+    return resultInBase(result, resolved.base);
   } finally {
     optimizer.dispose();
     critic.dispose();

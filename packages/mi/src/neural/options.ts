@@ -2,6 +2,7 @@
  * Options and results shared by the neural mutual information bounds.
  */
 import { NumericalError, requireInput } from '@bml/core';
+import { fromNats, readPlugInOptions, type LogBase } from '../units.js';
 
 /** Training options shared by {@link infoNceBound} and {@link mineBound}. */
 export interface NeuralBoundOptions {
@@ -23,13 +24,15 @@ export interface NeuralBoundOptions {
   heldOutFraction?: number;
   /** Whether to z-score each column with the training samples' mean and standard deviation. Default true. */
   standardize?: boolean;
+  /** Base of the logarithm of the reported values: `'e'` for nats, `2` for bits. Default `'e'`. */
+  base?: LogBase;
 }
 
 /** Estimate of a neural bound. */
 export interface NeuralBoundResult {
-  /** Value of the bound on the held-out samples, in nats. */
+  /** Value of the bound on the held-out samples, in nats (bits with `base: 2`). */
   estimate: number;
-  /** Mean value of the bound over the training batches of each epoch, in nats. */
+  /** Mean value of the bound over the training batches of each epoch, in the unit of `estimate`. */
   trainingHistory: number[];
   /**
    * Number of samples the estimate was computed on: held out, or training samples when
@@ -56,6 +59,7 @@ export function resolveNeuralOptions(options: NeuralBoundOptions): ResolvedNeura
     heldOutFraction = 0.2,
     standardize = true,
   } = options;
+  const { base } = readPlugInOptions({ base: options.base });
   requireInput(
     hidden.every((w) => Number.isInteger(w) && w >= 1),
     `@bml/mi: hidden layer widths must be positive integers, got [${hidden.join(', ')}]`,
@@ -77,7 +81,16 @@ export function resolveNeuralOptions(options: NeuralBoundOptions): ResolvedNeura
     heldOutFraction >= 0 && heldOutFraction < 1,
     `@bml/mi: heldOutFraction must be in [0, 1), got ${heldOutFraction}`,
   );
-  return { hidden, epochs, batchSize, learningRate, seed, heldOutFraction, standardize };
+  return { hidden, epochs, batchSize, learningRate, seed, heldOutFraction, standardize, base };
+}
+
+/** Converts the estimate and the training history of a result from nats to `base`. */
+export function resultInBase<T extends NeuralBoundResult>(result: T, base: LogBase): T {
+  return {
+    ...result,
+    estimate: fromNats(result.estimate, base),
+    trainingHistory: result.trainingHistory.map((value) => fromNats(value, base)),
+  };
 }
 
 /**
