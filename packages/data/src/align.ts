@@ -4,6 +4,7 @@
 import { basename } from 'node:path';
 import { InvalidInputError, createMatrix, summarizeIds, type BmlWarning, type Matrix } from '@bml/core';
 import { describeSampleType, idKey, type IdMatch } from './barcodes.js';
+import { meanSkippingNaN } from './finite-math.js';
 import { agree, plural } from './grammar.js';
 import type { OmicsTable } from './omics-file.js';
 
@@ -140,17 +141,10 @@ function fillRows(table: OmicsTable, rowsOf: number[][]): Omit<AlignedOmics, 'wa
     if (rows.length === 1) {
       out.set(src.subarray(rows[0] * d, rows[0] * d + d), base);
     } else {
+      const cells = rows.map((r) => r * d);
       for (let j = 0; j < d; j++) {
-        let sum = 0;
-        let count = 0;
-        for (const r of rows) {
-          const x = src[r * d + j];
-          if (!Number.isNaN(x)) {
-            sum += x;
-            count++;
-          }
-        }
-        out[base + j] = count > 0 ? sum / count : Number.NaN;
+        out[base + j] = meanSkippingNaN(src, cells);
+        for (let k = 0; k < cells.length; k++) cells[k]++;
       }
     }
     for (let j = 0; j < d; j++) {

@@ -12,6 +12,7 @@ import { agree, plural } from './grammar.js';
 import { readLabelFile } from './labels.js';
 import { omicsTableFromRaw, type OmicsTable } from './omics-file.js';
 import { parseRawTable } from './raw-table.js';
+import { checkRows } from './row-checks.js';
 import { assignSplitParts } from './split-file.js';
 import { chooseDelimiter, readTextFile, tableBaseName } from './text.js';
 import type { Cohort, LoadOptions, OmicsData, Orientation } from './types.js';
@@ -359,6 +360,7 @@ function buildCohort(
     const values = selectRows(aligned[m].values, keep);
     const present = Uint8Array.from(keep, (i) => aligned[m].present[i]);
     const missingCells = countMissingCells(table, values, present, sampleIds, warnings);
+    warnings.push(...checkRows(table.name, values, present, sampleIds));
     return {
       name: table.name,
       file: table.file,

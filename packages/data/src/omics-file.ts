@@ -5,6 +5,7 @@
 import { basename } from 'node:path';
 import { InvalidInputError, createMatrix, summarizeIds, type BmlWarning, type Matrix } from '@bml/core';
 import { idKey, type IdMatch } from './barcodes.js';
+import { meanSkippingNaN } from './finite-math.js';
 import { agree, plural } from './grammar.js';
 import { MISSING_TOKENS } from './numbers.js';
 import { parseRawTable, type RawTable } from './raw-table.js';
@@ -79,16 +80,42 @@ export function detectOrientation(raw: RawTable, sampleIds: Iterable<string>, id
   const rowHits = countHits(raw.rowIds, keys, idMatch);
   const columnHits = countHits(raw.columnNames, keys, idMatch);
   if (rowHits === 0 && columnHits === 0) {
+    const ids = [...sampleIds];
     throw new InvalidInputError(
       `@bml/data: ${raw.file}: no id in its first column (${summarizeIds(raw.rowIds, 3)}) or header ` +
-        `(${summarizeIds(raw.columnNames, 3)}) matches a label id (${summarizeIds([...keys], 3)}) ` +
-        `with idMatch '${idMatch}'; check that the file belongs to this cohort, or set idMatch ` +
-        `('sample' or 'patient' for TCGA barcodes) or orientation`,
+        `(${summarizeIds(raw.columnNames, 3)}) matches a label id (${summarizeIds(ids, 3)}) ` +
+        `with idMatch '${idMatch}'; ${suggestIdMatch(raw, ids, idMatch)}`,
       'NO_MATCHING_IDS',
       { file: raw.file },
     );
   }
   return columnHits > rowHits ? 'columns' : 'rows';
+}
+
+/** Names the id matching mode that would match most file ids, or the generic fix when none would. */
+function suggestIdMatch(raw: RawTable, sampleIds: readonly string[], idMatch: IdMatch): string {
+  let best: { mode: IdMatch; hits: number; side: string; total: number } | undefined;
+  for (const mode of ['sample', 'patient'] as const) {
+    if (mode === idMatch) continue;
+    const keys = new Set(sampleIds.map((id) => idKey(id, mode).key));
+    for (const [side, ids] of [
+      ['first column', raw.rowIds],
+      ['header', raw.columnNames],
+    ] as const) {
+      const hits = countHits(ids, keys, mode);
+      if (hits > (best?.hits ?? 0)) best = { mode, hits, side, total: ids.length };
+    }
+  }
+  if (best) {
+    return (
+      `with idMatch '${best.mode}', ${best.hits} of the ${best.total} ids in its ${best.side} would match; ` +
+      `set idMatch to '${best.mode}'`
+    );
+  }
+  return (
+    "check that the file belongs to this cohort, or set idMatch ('sample' or 'patient' for TCGA barcodes) " +
+    'or orientation'
+  );
 }
 
 function countHits(ids: readonly string[], keys: Set<string>, idMatch: IdMatch): number {
@@ -184,19 +211,11 @@ export function mergeDuplicateFeatures(table: OmicsTable): OmicsTable {
   const members = [...groups.values()];
   const d = names.length;
   const out = new Float64Array(rows * d);
+  const cells = members.map((group) => [...group]);
   for (let i = 0; i < rows; i++) {
-    const base = i * cols;
     for (let g = 0; g < d; g++) {
-      let sum = 0;
-      let count = 0;
-      for (const j of members[g]) {
-        const x = data[base + j];
-        if (!Number.isNaN(x)) {
-          sum += x;
-          count++;
-        }
-      }
-      out[i * d + g] = count > 0 ? sum / count : Number.NaN;
+      out[i * d + g] = meanSkippingNaN(data, cells[g]);
+      for (let k = 0; k < cells[g].length; k++) cells[g][k] += cols;
     }
   }
 

@@ -5,6 +5,7 @@
  */
 import { InvalidInputError, createMatrix, requireInput, summarizeIds } from '@bml/core';
 import type { BmlWarning, Matrix } from '@bml/core';
+import { midpoint } from './finite-math.js';
 
 /** Options of {@link fitPreprocessor}. */
 export interface PreprocessOptions {
@@ -91,7 +92,7 @@ export function fitPreprocessor(
   const zeroVariance: string[] = [];
   const imputed: string[] = [];
   let imputedCount = 0;
-  const candidates: { index: number; median: number; mean: number; variance: number }[] = [];
+  const candidates: { index: number; median: number; mean: number; variance: number; sd: number }[] = [];
 
   for (let j = 0; j < d; j++) {
     let count = 0;
@@ -126,12 +127,12 @@ export function fitPreprocessor(
         }
       }
     }
-    const { mean, variance, constant } = moments(column);
+    const { mean, variance, sd, constant } = moments(column, prefix, featureNames[j]);
     if (constant) {
       zeroVariance.push(featureNames[j]);
       continue;
     }
-    candidates.push({ index: j, median, mean, variance });
+    candidates.push({ index: j, median, mean, variance, sd });
   }
 
   const selected = keepHighestVariance(candidates, maxFeatures);
@@ -163,7 +164,7 @@ export function fitPreprocessor(
     featureNames: selected.map((c) => featureNames[c.index]),
     medians: selected.map((c) => c.median),
     means: selected.map((c) => c.mean),
-    sds: selected.map((c) => (c.variance > 0 ? Math.sqrt(c.variance) : 1)),
+    sds: selected.map((c) => (c.sd > 0 ? c.sd : 1)),
     fitRowCount: n,
     dropped: { allMissing, tooManyMissing, zeroVariance, lowVarianceCount: candidates.length - selected.length },
     warnings,
@@ -175,7 +176,8 @@ export function fitPreprocessor(
  * new samples): the same columns, log2 when fitted with it, missing cells
  * filled with the fitting median, and the fitting z-score. The result is
  * finite. Raises an `InvalidInputError` for a wrong column count, an
- * infinite value, or a negative value under log2.
+ * infinite value, a negative value under log2, or a value whose z-score
+ * would exceed the double range.
  */
 export function applyPreprocessor(p: Preprocessor, values: Matrix): Matrix {
   const prefix = p.name ? `${p.name}: ` : '';
@@ -200,10 +202,30 @@ export function applyPreprocessor(p: Preprocessor, values: Matrix): Matrix {
         }
         if (p.log2) x = Math.log2(x + 1);
       }
-      out[i * k + c] = (x - p.means[c]) / p.sds[c];
+      out[i * k + c] = zScore(x, p.means[c], p.sds[c], prefix, i, p.featureNames[c]);
     }
   }
   return createMatrix(values.rows, k, out);
+}
+
+/**
+ * Returns (x - mean) / sd. When x - mean overflows (both near the double
+ * limit, with opposite signs), halving both first keeps the difference
+ * finite. A result beyond the double range raises an `InvalidInputError`.
+ * That needs a value extremely far from the fitting values, so it never
+ * happens for a fitting row.
+ */
+function zScore(x: number, mean: number, sd: number, prefix: string, row: number, feature: string): number {
+  const z = (x - mean) / sd;
+  if (Number.isFinite(z)) return z;
+  const halved = (x / 2 - mean / 2) / (sd / 2);
+  if (Number.isFinite(halved)) return halved;
+  throw new InvalidInputError(
+    `@bml/data: ${prefix}row ${row + 1}, feature ${feature}: ${x} is so far from the fitting values ` +
+      `(mean ${mean}, sd ${sd}) that its z-score is not a finite number; fix the value or mark it missing`,
+    'NOT_FINITE',
+    { row: row + 1, feature, value: x },
+  );
 }
 
 function checkFitInput(
@@ -297,10 +319,18 @@ function sortedMedian(values: Float64Array): number {
   const sorted = Float64Array.from(values).sort();
   const n = sorted.length;
   const mid = n >> 1;
-  return n % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  return n % 2 === 1 ? sorted[mid] : midpoint(sorted[mid - 1], sorted[mid]);
 }
 
-function moments(column: Float64Array): { mean: number; variance: number; constant: boolean } {
+interface Moments {
+  mean: number;
+  /** Variance with the n - 1 denominator; Infinity when it exceeds the double range (the sd may not). */
+  variance: number;
+  sd: number;
+  constant: boolean;
+}
+
+function moments(column: Float64Array, prefix: string, feature: string): Moments {
   const n = column.length;
   let sum = 0;
   let min = column[0];
@@ -314,7 +344,35 @@ function moments(column: Float64Array): { mean: number; variance: number; consta
   const mean = sum / n;
   let ss = 0;
   for (let r = 0; r < n; r++) ss += (column[r] - mean) ** 2;
-  return { mean, variance: ss / (n - 1), constant: min === max };
+  const variance = ss / (n - 1);
+  const constant = min === max;
+  if (Number.isFinite(mean) && Number.isFinite(variance)) return { mean, variance, sd: Math.sqrt(variance), constant };
+  return scaledMoments(column, Math.max(Math.abs(min), Math.abs(max)), constant, prefix, feature);
+}
+
+/**
+ * Moments of a column whose plain sum or squared deviations overflow
+ * (deviations above about 1.3e154): the values are divided by their largest
+ * magnitude first.
+ */
+function scaledMoments(column: Float64Array, scale: number, constant: boolean, prefix: string, feature: string): Moments {
+  const n = column.length;
+  let sum = 0;
+  for (let r = 0; r < n; r++) sum += column[r] / scale;
+  const meanScaled = sum / n;
+  let ss = 0;
+  for (let r = 0; r < n; r++) ss += (column[r] / scale - meanScaled) ** 2;
+  const sd = Math.sqrt(ss / (n - 1)) * scale;
+  if (!Number.isFinite(sd)) {
+    throw new InvalidInputError(
+      `@bml/data: ${prefix}feature ${feature} has values near both ends of the double range ` +
+        `(largest magnitude ${scale}), so its standard deviation is not a finite number; rescale the omics ` +
+        'or mark the extreme cells missing',
+      'NOT_FINITE',
+      { feature },
+    );
+  }
+  return { mean: meanScaled * scale, variance: sd * sd, sd, constant };
 }
 
 function keepHighestVariance<T extends { index: number; variance: number }>(

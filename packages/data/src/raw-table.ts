@@ -124,6 +124,14 @@ export function parseRawTable(text: string, delimiter: Delimiter, file: string):
     rowLines.push(line);
     row++;
   }
+  if (row === 0) {
+    throw new InvalidInputError(
+      `@bml/data: ${file} has a header row but no data rows; add one row per sample ` +
+        '(or one row per feature when samples are columns)',
+      'NO_DATA_ROWS',
+      { file },
+    );
+  }
   return {
     file,
     columnNames,

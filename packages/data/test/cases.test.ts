@@ -181,7 +181,7 @@ describe.skipIf(!casesDir)('shared input cases', () => {
 
   it('c10: reports duplicated and colliding sample ids with their file', async () => {
     const dir = casePath('c10');
-    expect((await loadError(dir)).message).toMatch(/set idMatch/);
+    expect((await loadError(dir)).message).toMatch(/ids in its first column would match; set idMatch to 'patient'/);
     const rppa = await loadError(dir, { idMatch: 'patient', omics: ['rppa'] });
     expect(rppa.message).toMatch(
       /rppa\.csv has several rows for the same sample: TCGA-Z1-A003 as TCGA-Z1-A003-01A on lines 4 and 5/,
@@ -240,5 +240,17 @@ describe.skipIf(!casesDir)('shared input cases', () => {
       ['s01/g2', 's02/g3', 's03/g1', 's04/g4', 's05/g5'],
     );
     expect(row(omics, cohort, 's08')[0]).toBe(2);
+  });
+
+  it('c14: reports the identical mrna rows and the all-zero cnv row', async () => {
+    const cohort = await loadCohort(casePath('c14'));
+    const identical = warningsOf(cohort.warnings, 'IDENTICAL_ROWS');
+    expect(identical).toHaveLength(1);
+    expect(identical[0].ids).toEqual(['s01', 's02', 's03', 's04']);
+    expect(identical[0].message).toMatch(/^mrna: 1 group of samples with identical rows \(s01 = s02 = s03 = s04\)/);
+    const zeros = warningsOf(cohort.warnings, 'ZERO_ROWS');
+    expect(zeros).toHaveLength(1);
+    expect(zeros[0].ids).toEqual(['s05']);
+    expect(zeros[0].message).toMatch(/^cnv: 1 sample with every value 0 \(s05\)/);
   });
 });
