@@ -5,3 +5,4 @@ export * from './matrix.js';
 export * from './stats.js';
 export * from './metrics.js';
 export * from './sparse.js';
+export * from './markers.js';

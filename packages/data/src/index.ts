@@ -34,3 +34,13 @@ export {
   type SimulatedOmicsSettings,
 } from './simulate.js';
 export { writeCohort, type WriteCohortOptions } from './write.js';
+export {
+  fetchXenaBrca,
+  type FetchXenaBrcaOptions,
+  type FetchXenaBrcaResult,
+} from './fetch/fetch-xena-brca.js';
+export { DownloadError } from './fetch/errors.js';
+export { readChecksumFile } from './fetch/checksums.js';
+export { withoutCredentials } from './fetch/url-credentials.js';
+export { XENA_BRCA_SOURCE, XENA_TCGA_DOWNLOAD_URL } from './fetch/xena-brca-datasets.js';
+export type { FetchProgressEvent, FetchProgressHandler } from './fetch/progress.js';
