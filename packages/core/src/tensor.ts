@@ -7,6 +7,7 @@
  * Entry point `@bml/core/tensor`, kept apart from `@bml/core` so that
  * packages without neural parts never load TensorFlow.js.
  */
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
 
 /** Names of the backends bml can run on. */
@@ -27,31 +28,42 @@ export interface BackendInfo {
   name: BackendName;
   /** TensorFlow.js version. */
   version: string;
+  /**
+   * Threads the backend's kernels run on. The wasm backend reports its thread pool, which is 1 in
+   * Node because TensorFlow.js 4.22 loads its threaded binary only in browsers. With that binary
+   * forced on in Node (a pool of 2, on 2 cores), matrix products still ran on one thread. The cpu
+   * backend runs on 1 thread. For the native backend this is the core count, TensorFlow's default.
+   */
+  threads: number;
   /** For each backend tried and not used, why it failed to load. */
   unavailable: Partial<Record<BackendName, string>>;
 }
 
 let current: BackendInfo | undefined;
 
-async function tryNative(): Promise<void> {
+async function tryNative(): Promise<number> {
   // The specifier is built at run time so that bundlers and type checks do
   // not require the optional native package to exist.
   const specifier = ['@tensorflow', 'tfjs-node'].join('/');
   await import(specifier);
   if (!(await tf.setBackend('tensorflow'))) throw new Error('tfjs-node loaded but its backend did not initialise');
+  return availableParallelism();
 }
 
-async function tryWasm(): Promise<void> {
-  await import('@tensorflow/tfjs-backend-wasm');
+async function tryWasm(): Promise<number> {
+  const wasm = await import('@tensorflow/tfjs-backend-wasm');
   if (!(await tf.setBackend('wasm'))) throw new Error('the wasm backend did not initialise');
+  return wasm.getThreadsCount();
 }
 
-async function tryCpu(): Promise<void> {
+async function tryCpu(): Promise<number> {
   await import('@tensorflow/tfjs-backend-cpu');
   if (!(await tf.setBackend('cpu'))) throw new Error('the cpu backend did not initialise');
+  return 1;
 }
 
-const loaders: Record<BackendName, () => Promise<void>> = { tensorflow: tryNative, wasm: tryWasm, cpu: tryCpu };
+/** Loaders of the backends. Each returns the number of threads its kernels run on. */
+const loaders: Record<BackendName, () => Promise<number>> = { tensorflow: tryNative, wasm: tryWasm, cpu: tryCpu };
 
 /**
  * Selects and initialises the TensorFlow.js backend once per process and
@@ -68,9 +80,9 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   const unavailable: Partial<Record<BackendName, string>> = {};
   for (const name of order) {
     try {
-      await loaders[name]();
+      const threads = await loaders[name]();
       await tf.ready();
-      current = { name, version: tf.version_core, unavailable };
+      current = { name, version: tf.version_core, threads, unavailable };
       return current;
     } catch (error) {
       unavailable[name] = error instanceof Error ? error.message.split('\n')[0] : String(error);
