@@ -2,6 +2,7 @@
 import { parseArgs } from 'node:util';
 import { BmlError, exitCodeFor, InvalidInputError } from '@bml/core';
 import { doctorCommand, doctorHelp } from './cli/doctor-command.js';
+import { fetchCommand, fetchHelp, fetchOptions, splitFetchArguments } from './cli/fetch-command.js';
 import { runCommand, runHelp } from './cli/run-command.js';
 import { simulateCommand, simulateHelp } from './cli/simulate-command.js';
 
@@ -12,6 +13,7 @@ Balanced multimodal learning on multi-omics cohorts.
 Commands:
   run        train and evaluate the balanced method on a cohort (or the simulated one)
   simulate   write the built-in simulated cohort as files
+  fetch      download TCGA breast cancer data from UCSC Xena as a cohort folder (fetch xena-brca)
   doctor     show the tensor backend, threads and versions, and how to get faster
 
 Run bml <command> --help for the options of a command.
@@ -29,6 +31,8 @@ const runOptions = {
   splits: { type: 'string', multiple: true },
   labels: { type: 'string' },
   'test-labels': { type: 'string' },
+  'id-match': { type: 'string' },
+  workers: { type: 'string' },
   preset: { type: 'string' },
   quiet: { type: 'boolean' },
   json: { type: 'boolean' },
@@ -82,13 +86,19 @@ export async function main(argv: string[]): Promise<number> {
       if (flags.help) return write(simulateHelp);
       return simulateCommand(flags);
     }
+    case 'fetch': {
+      const { source, options } = splitFetchArguments(rest);
+      const flags = parse(options, fetchOptions, 'fetch');
+      if (flags.help) return write(fetchHelp);
+      return fetchCommand(source, flags, argv);
+    }
     case 'doctor': {
       const flags = parse(rest, doctorOptions, 'doctor');
       if (flags.help) return write(doctorHelp);
       return doctorCommand(flags);
     }
     default:
-      throw new InvalidInputError(`bml: unknown command "${command}"; the commands are run, simulate and doctor`, 'USAGE');
+      throw new InvalidInputError(`bml: unknown command "${command}"; the commands are run, simulate, fetch and doctor`, 'USAGE');
   }
 }
 

@@ -8,3 +8,4 @@ export { writeRun, type RunProvenance } from './write-run.js';
 export { formatPredictions } from './predictions.js';
 export type { ProgressEvent, ProgressHandler } from './progress.js';
 export type { PredictionRow, RunMetrics, SplitMetrics, StageScores } from './types.js';
+export { validateRun, estimateMemory, type RunCheck, type MemoryEstimate } from './validate.js';

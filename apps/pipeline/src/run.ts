@@ -1,11 +1,14 @@
 import { InvalidInputError, macroF1, accuracy, summarize, type BmlWarning, type Summary } from '@bml/core';
 import { initBackend, type BackendInfo } from '@bml/core/tensor';
-import { loadCohort, simulateCohort, type Cohort } from '@bml/data';
+import type { Cohort } from '@bml/data';
+import type { PairInformation } from '@bml/mi';
 import type { BmlConfig } from './config/defaults.js';
+import { loadRunCohort } from './load-cohort.js';
 import type { ProgressHandler } from './progress.js';
 import { planSplits } from './splits.js';
-import { runSplit } from './split-run.js';
+import { runSplits } from './parallel/split-pool.js';
 import type { PredictionRow, RunMetrics, SplitMetrics } from './types.js';
+import { validateRun, type RunCheck } from './validate.js';
 
 /** Input of {@link runBml}. */
 export interface RunOptions {
@@ -19,6 +22,10 @@ export interface RunOptions {
   labels?: string;
   /** Test labels file, with `labels` as the training labels. */
   testLabels?: string;
+  /** Cohort already loaded by the caller (with {@link loadRunCohort}); `data` then only names it. */
+  cohort?: Cohort;
+  /** Result of `validateRun` when the caller already ran it on `cohort`; otherwise the run runs it. */
+  check?: RunCheck;
   /** Receives progress events. */
   onProgress?: ProgressHandler;
 }
@@ -43,9 +50,7 @@ export async function runBml(options: RunOptions): Promise<RunResult> {
   const { config, onProgress = () => {} } = options;
   const started = performance.now();
   const backend = await initBackend();
-  const cohort = options.data
-    ? await loadCohort(options.data, { labels: options.labels, testLabels: options.testLabels })
-    : simulateCohort({ seed: config.seed });
+  const cohort = options.cohort ?? (await loadRunCohort(options));
   checkCohort(cohort);
   onProgress({
     stage: 'load',
@@ -56,14 +61,19 @@ export async function runBml(options: RunOptions): Promise<RunResult> {
 
   const plan = planSplits(cohort, config, options.repeatsRequested ?? false);
   onProgress({ stage: 'split', message: `evaluating on ${plan.description}` });
-  const warnings: BmlWarning[] = [...cohort.warnings, ...plan.warnings];
+  const check = options.check ?? validateRun(cohort, plan, config);
+  // K_CLAMPED is left out because @bml/snf reports the clamp again, with the value used, during the run.
+  const checkWarnings = check.warnings.filter((w) => w.code !== 'K_CLAMPED');
+  const warnings: BmlWarning[] = [...cohort.warnings, ...plan.warnings, ...checkWarnings];
   const splits: SplitMetrics[] = [];
   const predictions: PredictionRow[] = [];
   const stages: Record<string, number> = {};
   const featuresKept: Record<string, number[]> = {};
   const majority = { accuracy: [] as number[], macroF1: [] as number[] };
-  for (const split of plan.splits) {
-    const outcome = await runSplit(cohort, split, config, onProgress);
+  // Splits may run at the same time on worker threads, and their outcomes are combined in split order.
+  const outcomes = runSplits(cohort, plan.splits, config, onProgress);
+  for (const [index, split] of plan.splits.entries()) {
+    const outcome = await outcomes[index];
     splits.push(outcome.metrics);
     predictions.push(...outcome.predictions);
     warnings.push(...outcome.warnings);
@@ -86,6 +96,17 @@ export async function runBml(options: RunOptions): Promise<RunResult> {
     perOmics[name] = {
       stageA: summarize(splits.map((s) => s.perOmics[name].stageA.macroF1)),
       stageC: summarize(splits.map((s) => s.perOmics[name].stageC.macroF1)),
+    };
+  }
+  const pairwiseMi: RunMetrics['summary']['pairwiseMi'] = {};
+  for (const pair of Object.keys(splits[0]?.pairwiseMi ?? {})) {
+    const values = (key: keyof PairInformation) =>
+      splits.map((s) => s.pairwiseMi[pair][key]).filter((v): v is number => v !== null);
+    pairwiseMi[pair] = {
+      nmi: summarizeOrNull(values('nmi')),
+      mi: summarizeOrNull(values('mi')),
+      ksg: summarizeOrNull(values('ksg')),
+      ksgCoefficient: summarizeOrNull(values('ksgCoefficient')),
     };
   }
   const classSizes: Record<string, number> = {};
@@ -111,12 +132,18 @@ export async function runBml(options: RunOptions): Promise<RunResult> {
       macroF1: summarize(splits.map((s) => s.test.macroF1)),
       auc: aucValues.length > 0 ? summarize(aucValues) : ({ mean: null, sd: null } as unknown as Summary),
       perOmics,
+      pairwiseMi,
     },
     baselines: { majorityClass: { accuracy: summarize(majority.accuracy), macroF1: summarize(majority.macroF1) } },
     warnings: dedupeWarnings(warnings),
     timings: { totalMs: performance.now() - started, stages },
   };
   return { metrics, predictions, cohort, config, backend, splitDescription: plan.description };
+}
+
+/** Summarises `values`, or gives mean and sd null when there are none. */
+function summarizeOrNull(values: number[]): Summary {
+  return values.length > 0 ? summarize(values) : ({ mean: null, sd: null } as unknown as Summary);
 }
 
 function checkCohort(cohort: Cohort): void {

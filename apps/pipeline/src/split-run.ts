@@ -13,13 +13,14 @@ import { disposeAutoencoder, reduceOmics } from '@bml/autoencoder';
 import { attachSamples, fitFusion } from '@bml/snf';
 import { predictUnimodal, trainUnimodal, type UnimodalModel } from '@bml/rgcn';
 import { distillStudent } from '@bml/distill';
-import { categorizeModalities, gateLowInformation, predictMultitask, trainMultitask } from '@bml/balance';
-import { normalizedMutualInfo } from '@bml/mi';
+import { categorizeModalities, gateFactor, predictMultitask, trainMultitask, type LearningState } from '@bml/balance';
+import { mutualInformationGate, normalizedMutualInfo, pairwiseInformation, type GateResult } from '@bml/mi';
+import { neuralMutualInformationGate } from '@bml/mi/neural';
 import type { BmlConfig } from './config/defaults.js';
 import { optionsForOmics } from './config/resolve.js';
 import type { ProgressHandler } from './progress.js';
 import { StageTimer } from './progress.js';
-import type { SplitMetrics, PredictionRow, StageScores } from './types.js';
+import type { GateDecisionRecord, SplitMetrics, PredictionRow, StageScores } from './types.js';
 
 /** Everything one outer split produces. */
 export interface SplitOutcome {
@@ -161,6 +162,7 @@ export async function runSplit(
   const unimodal: UnimodalModel[] = [];
   const stageA: StageScores[] = [];
   const valPredictions: Int32Array[] = [];
+  const valProbabilities: Matrix[] = [];
   const valLoss: number[] = [];
   const stoppedAtEpoch: Record<string, number> = {};
   for (let m = 0; m < names.length; m++) {
@@ -176,7 +178,8 @@ export async function runSplit(
     valLoss.push(result.valLoss);
     stoppedAtEpoch[`stageA:${names[m]}`] = result.stoppedAtEpoch;
     const scores = await scoreUnimodal(result.model, features[m], graph, nTrain, cohort.labels, testIdx, nClasses);
-    stageA.push({ validationMacroF1: result.valMacroF1, macroF1: scores });
+    valProbabilities.push(selectRows(scores.prob, valIdx));
+    stageA.push({ validationMacroF1: result.valMacroF1, macroF1: scores.macroF1 });
     report('stageA', `${names[m]}: validation macro-F1 ${result.valMacroF1.toFixed(3)}`);
   }
 
@@ -190,14 +193,19 @@ export async function runSplit(
     valSize: valIdx.length,
   });
   warnings.push(...state.warnings);
-  const mi: Record<string, number> = {};
-  for (let a = 0; a < names.length; a++) {
-    for (let b = a + 1; b < names.length; b++) {
-      mi[`${names[a]}|${names[b]}`] = normalizedMutualInfo(valPredictions[a], valPredictions[b]);
-    }
-  }
+  // Mutual information between every pair of omics on the validation nodes: predicted classes and
+  // Stage-A class probabilities.
+  const pairwiseMi = await timer.time('mi', () =>
+    pairwiseInformation(Object.fromEntries(names.map((n, m) => [n, valPredictions[m]])), {
+      representations: Object.fromEntries(names.map((n, m) => [n, valProbabilities[m]])),
+    }),
+  );
+  const mi = Object.fromEntries(Object.entries(pairwiseMi).map(([pair, values]) => [pair, values.nmi]));
   const strongIndex = state.strongIndex;
-  const gating = gateLowInformation(names, state, valPredictions, { threshold: config.mi.gate, mode: config.mi.mode });
+  const gating = await timer.time('mi', () =>
+    gateLowInformationOmics(names, state, valPredictions, valProbabilities, config, (m) => seedFor('mi', m)),
+  );
+  warnings.push(...gating.warnings);
   const gate: Record<string, boolean> = {};
   for (const [name, decision] of Object.entries(gating.decisions)) gate[name] = decision.passed;
   const nmiWithStrong: number[] = names.map((_, m) =>
@@ -233,7 +241,7 @@ export async function runSplit(
       initialF1[m] = result.valMacroF1;
       stoppedAtEpoch[`stageB:${names[m]}`] = result.stoppedAtEpoch;
       const scores = await scoreUnimodal(result.model, features[m], graph, nTrain, cohort.labels, testIdx, nClasses);
-      stageB[m] = { validationMacroF1: result.valMacroF1, macroF1: scores };
+      stageB[m] = { validationMacroF1: result.valMacroF1, macroF1: scores.macroF1 };
       report('stageB', `${names[m]}: validation macro-F1 ${result.valMacroF1.toFixed(3)} after distillation`);
     }
   }
@@ -331,8 +339,10 @@ export async function runSplit(
     strong: state.strong,
     kappa: state.kappa,
     mi,
+    pairwiseMi,
     nmiWithStrong: Object.fromEntries(names.map((n, m) => [n, nmiWithStrong[m]])),
     gate,
+    gateDecisions: gating.decisions,
     lossWeights: multitask.lossWeights.map((entry) => ({
       epoch: entry.epoch,
       weights: Object.fromEntries(names.map((n, m) => [n, entry.weights[m]])),
@@ -357,6 +367,7 @@ function snfOptions(config: BmlConfig, names: string[]) {
   };
 }
 
+/** Returns the test macro-F1 of a unimodal model and its class probabilities on every node. */
 async function scoreUnimodal(
   model: UnimodalModel,
   features: Matrix,
@@ -365,12 +376,84 @@ async function scoreUnimodal(
   labels: Int32Array,
   testIdx: number[],
   nClasses: number,
-): Promise<number> {
+): Promise<{ macroF1: number; prob: Matrix }> {
   const { prob } = await predictUnimodal(model, features, graph);
   const predicted = argmaxRows(prob).subarray(nTrain);
-  return macroF1(
+  const f1 = macroF1(
     Int32Array.from(testIdx, (s) => labels[s]),
     predicted,
     nClasses,
   ).macroF1;
+  return { macroF1: f1, prob };
+}
+
+// Minimum number of validation samples for a continuous gate estimator. KSG needs more than k = 3, and
+// the neural bounds hold out 20 % of the samples and need at least 2 on each side.
+const MIN_CONTINUOUS_GATE_SAMPLES = 10;
+
+/**
+ * Gates every low-information omics against the strong one with the
+ * estimator of `mi.estimator`: NMI on the predicted classes, or KSG, InfoNCE
+ * or MINE on the class probabilities (scored by their information
+ * coefficient). The factor is 0/1 (`mi.mode` hard) or the sigmoid of the
+ * score (soft). Without a strong omics nothing is gated and every factor is 0.
+ */
+async function gateLowInformationOmics(
+  names: string[],
+  state: LearningState,
+  valPredictions: Int32Array[],
+  valProbabilities: Matrix[],
+  config: BmlConfig,
+  seedFor: (m: number) => number,
+): Promise<{ decisions: Record<string, GateDecisionRecord>; factors: number[]; warnings: BmlWarning[] }> {
+  const decisions: Record<string, GateDecisionRecord> = {};
+  const factors = names.map(() => 0);
+  const warnings: BmlWarning[] = [];
+  const strong = state.strongIndex;
+  if (strong < 0) return { decisions, factors, warnings };
+  const threshold = config.mi.gate;
+  const factorOptions = { threshold, mode: config.mi.mode, softWidth: config.mi.softWidth };
+  for (let m = 0; m < names.length; m++) {
+    if (state.categoryList[m] !== 'lowInformation') continue;
+    let estimator = config.mi.estimator;
+    if (estimator !== 'nmi' && valPredictions[m].length < MIN_CONTINUOUS_GATE_SAMPLES) {
+      warnings.push({
+        code: 'MI_GATE_FELL_BACK_TO_NMI',
+        message:
+          `the ${estimator} gate of ${names[m]} needs at least ${MIN_CONTINUOUS_GATE_SAMPLES} validation samples, ` +
+          `got ${valPredictions[m].length}; the gate used NMI of the predicted classes instead`,
+        ids: [names[m]],
+      });
+      estimator = 'nmi';
+    }
+    let result: GateResult;
+    if (estimator === 'nmi') {
+      result = mutualInformationGate({ low: valPredictions[m], strong: valPredictions[strong], threshold });
+    } else if (estimator === 'ksg') {
+      result = mutualInformationGate({
+        low: valProbabilities[m],
+        strong: valProbabilities[strong],
+        estimator,
+        threshold,
+      });
+    } else {
+      result = await neuralMutualInformationGate({
+        low: valProbabilities[m],
+        strong: valProbabilities[strong],
+        estimator,
+        threshold,
+        neural: { seed: seedFor(m) },
+      });
+    }
+    factors[m] = gateFactor(result.value, factorOptions);
+    decisions[names[m]] = {
+      estimator,
+      input: estimator === 'nmi' ? 'predictedClasses' : 'classProbabilities',
+      value: result.value,
+      estimate: result.estimate,
+      passed: result.passed,
+      factor: factors[m],
+    };
+  }
+  return { decisions, factors, warnings };
 }

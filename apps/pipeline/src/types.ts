@@ -1,4 +1,5 @@
 import type { Summary } from '@bml/core';
+import type { PairInformation } from '@bml/mi';
 
 /** Macro-F1 of one omics' head after one stage. */
 export interface StageScores {
@@ -6,6 +7,22 @@ export interface StageScores {
   macroF1: number;
   /** Macro-F1 on the validation part (used for model selection and the learning state). */
   validationMacroF1: number;
+}
+
+/** Gate outcome of one low-information omics against the strong one. */
+export interface GateDecisionRecord {
+  /** Estimator that scored the gate (`nmi` also when a continuous one had too few validation samples). */
+  estimator: 'nmi' | 'ksg' | 'infonce' | 'mine';
+  /** Input of the estimator: Stage-A predicted classes or class probabilities of the validation samples. */
+  input: 'predictedClasses' | 'classProbabilities';
+  /** Score compared with `mi.gate`: the NMI, or the information coefficient of the estimate, in [0, 1]. */
+  value: number;
+  /** The NMI, or the KSG, InfoNCE or MINE estimate in nats. */
+  estimate: number;
+  /** Whether `value` exceeds `mi.gate`. */
+  passed: boolean;
+  /** Gate factor in [0, 1] that moves the loss weight from `gammaLow` toward the F1 rule. */
+  factor: number;
 }
 
 /** One outer split's entry of `metrics.json`. */
@@ -31,9 +48,17 @@ export interface SplitMetrics {
   kappa: Record<string, number>;
   /** Normalised mutual information between the validation predictions of each pair of omics. */
   mi: Record<string, number>;
+  /**
+   * Per pair of omics (`"a|b"`), on the validation samples: NMI and plug-in MI (nats) of the Stage-A
+   * predicted classes, and the KSG estimate (nats, k = 3) between the Stage-A class-probability vectors
+   * with its information coefficient.
+   */
+  pairwiseMi: Record<string, PairInformation>;
   nmiWithStrong: Record<string, number>;
   /** Whether each low-information omics passed the gate. */
   gate: Record<string, boolean>;
+  /** Score, estimator and factor of each low-information omics' gate. */
+  gateDecisions: Record<string, GateDecisionRecord>;
   lossWeights: { epoch: number; weights: Record<string, number> }[];
   stoppedAtEpoch: Record<string, number>;
   fusedValidationMacroF1: number;
@@ -66,6 +91,8 @@ export interface RunMetrics {
     macroF1: Summary;
     auc: Summary;
     perOmics: Record<string, { stageA: Summary; stageC: Summary }>;
+    /** Mean and sd over splits of each pair's `pairwiseMi` values; KSG values are null when no split has one. */
+    pairwiseMi: Record<string, Record<keyof PairInformation, Summary>>;
   };
   baselines: {
     /** Always predicting the most frequent training class, on the same test parts. */

@@ -1,5 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFile, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,7 +25,7 @@ describe('bml command', () => {
   it('rejects an unknown command with exit code 2', () => {
     const result = bml(['train']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/unknown command "train"; the commands are run, simulate and doctor/);
+    expect(result.stderr).toMatch(/unknown command "train"; the commands are run, simulate, fetch and doctor/);
   });
 
   it('rejects an unknown option with exit code 2', () => {
@@ -72,11 +74,150 @@ describe('bml command', () => {
 const c07 = sharedPath('cases/c07');
 
 describe.skipIf(!c07)('a class with one sample under 5-fold cross-validation', () => {
-  it('stops before any work, names the class and leaves no run files', () => {
+  it('stops before any work, names the class and leaves no run directory', () => {
     const out = join(mkdtempSync(join(tmpdir(), 'bml-c07-')), 'run');
     const result = bml(['run', '--data', c07!, '--out', out, '--quiet']);
     expect(result.code).toBe(2);
-    expect(result.stderr).toMatch(/class "?C"?.*1/);
-    expect(existsSync(join(out, 'metrics.json'))).toBe(false);
+    expect(result.stderr).toMatch(/class C \(1 sample\) cannot be in the training and the test part of a 5-fold/);
+    expect(existsSync(out)).toBe(false);
+  });
+});
+
+const c05 = sharedPath('cases/c05/KIRC');
+
+describe.skipIf(!c05)('string class labels', () => {
+  it('prints and saves the class codes, keeping "7" a string', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bml-c05-')), 'run');
+    const config = join(mkdtempSync(join(tmpdir(), 'bml-config-')), 'tiny.json');
+    writeFileSync(
+      config,
+      JSON.stringify({
+        workers: 1,
+        split: { repeats: 1 },
+        autoencoder: { epochs: 2 },
+        stageA: { epochs: 10 },
+        distill: { epochs: 5 },
+        balance: { epochs: 10 },
+      }),
+    );
+    const result = bml(['run', '--data', c05!, '--out', out, '--config', config, '--quiet']);
+    expect(result.code).toBe(0);
+    expect(result.stdout).toMatch(/classes \(code, name, samples\): 0 "7" 3, 1 "ccA" 5, 2 "ccB" 5, 3 "mixed" 3/);
+    const metrics = JSON.parse(readFileSync(join(out, 'metrics.json'), 'utf8'));
+    expect(metrics.cohort.classes).toEqual(['7', 'ccA', 'ccB', 'mixed']);
+    expect(existsSync(join(out, 'INCOMPLETE'))).toBe(false);
+  });
+});
+
+/** Writes a cohort folder from `files` (name -> text) and returns its path. */
+function cohortFolder(files: Record<string, string>): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'bml-cohort-')), 'cohort');
+  mkdirSync(dir);
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** Twelve samples of classes A and B with two informative features. */
+function goodCohort(extra: Record<string, string> = {}): Record<string, string> {
+  const ids = Array.from({ length: 12 }, (_, i) => `s${String(i + 1).padStart(2, '0')}`);
+  const labels = ['sample,label', ...ids.map((id, i) => `${id},${i % 2 === 0 ? 'A' : 'B'}`)].join('\n');
+  const mrna = ['sample,g1,g2,g3', ...ids.map((id, i) => `${id},${i % 2},${(i * 7) % 5},${i}`)].join('\n');
+  return { 'labels.csv': `${labels}\n`, 'mrna.csv': `${mrna}\n`, ...extra };
+}
+
+describe('bml run rejects bad input before creating the run directory', () => {
+  const cases: { name: string; files: Record<string, string>; message: RegExp }[] = [
+    {
+      name: 'a non-numeric cell',
+      files: goodCohort({ 'mrna.csv': 'sample,g1\ns01,1\ns02,inf\n' }),
+      message: /mrna\.csv line 3 \(sample s02\), column g1: "inf" is not a number/,
+    },
+    {
+      name: 'every feature filtered out',
+      files: goodCohort({
+        'mrna.csv': `sample,g1,g2\n${Array.from({ length: 12 }, (_, i) => `s${String(i + 1).padStart(2, '0')},5,${i === 0 ? 1 : 'NA'}`).join('\n')}\n`,
+      }),
+      message: /outer split 1: .*mrna: no feature is left after preprocessing \(2 features: 0 without values, 1 missing in more than 10% .*, 1 constant\)/,
+    },
+    {
+      name: 'a training part with one class',
+      files: goodCohort({
+        'split.csv': `id,split\n${Array.from({ length: 12 }, (_, i) => `s${String(i + 1).padStart(2, '0')},${i % 2 === 0 ? 'train' : 'test'}`).join('\n')}\n`,
+      }),
+      message: /the training part of outer split 1 has samples of class A only/,
+    },
+    {
+      name: 'a memory limit below the estimate',
+      files: goodCohort({ 'config.json': '{"memory": {"limitMB": 0.01}}' }),
+      message: /this run needs an estimated .* but 0\.0 MiB is available \(the limit memory\.limitMB = 0\.01\)/,
+    },
+    {
+      name: 'a single class',
+      files: goodCohort({ 'labels.csv': `sample,label\n${Array.from({ length: 12 }, (_, i) => `s${String(i + 1).padStart(2, '0')},A`).join('\n')}\n` }),
+      message: /has 1 class \(A\); classification needs at least 2 classes/,
+    },
+  ];
+
+  it.each(cases)('$name: exit code 2, the value and the fix, no directory', ({ files, message }) => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bml-bad-')), 'run');
+    const result = bml(['run', '--data', cohortFolder(files), '--out', out, '--quiet']);
+    expect(result.stderr).toMatch(message);
+    expect(result.code).toBe(2);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('keeps an earlier run when --force meets bad input', () => {
+    const out = mkdtempSync(join(tmpdir(), 'bml-force-'));
+    writeFileSync(join(out, 'metrics.json'), '{"earlier": true}');
+    const data = cohortFolder(goodCohort({ 'mrna.csv': 'sample,g1\ns01,1\ns02,1,2\n' }));
+    const result = bml(['run', '--data', data, '--out', out, '--force', '--quiet']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/mrna\.csv line 3 has 3 fields, expected 2/);
+    expect(readdirSync(out)).toEqual(['metrics.json']);
+    expect(readFileSync(join(out, 'metrics.json'), 'utf8')).toBe('{"earlier": true}');
+  });
+});
+
+const c10 = sharedPath('cases/c10');
+
+describe.skipIf(!c10)('aliquots that collide at patient level', () => {
+  it('reports the duplicate rows with --id-match patient', () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bml-c10-')), 'run');
+    const result = bml(['run', '--data', c10!, '--out', out, '--quiet', '--id-match', 'patient']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/mrna\.csv has several rows for the same sample: TCGA-Z1-A003/);
+    expect(result.stderr).toMatch(/duplicateSamples: 'mean'/);
+    expect(existsSync(out)).toBe(false);
+  });
+
+  it('rejects an unknown --id-match value', () => {
+    const result = bml(['run', '--data', c10!, '--quiet', '--id-match', 'aliquot']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/"input.idMatch" is "aliquot"; use one of exact, sample, patient/);
+  });
+});
+
+describe('bml fetch', () => {
+  it('exits 2 naming the URL when the hub answers 404', async () => {
+    const server = createServer((_request, response) => response.writeHead(404).end('not here'));
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const baseUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}/download/`;
+    const out = join(mkdtempSync(join(tmpdir(), 'bml-fetch-')), 'cohort');
+    try {
+      const result = await new Promise<{ code: number | null; stderr: string }>((resolve) => {
+        execFile(
+          process.execPath,
+          [cli, 'fetch', 'xena-brca', '--out', out, '--base-url', baseUrl, '--retries', '0'],
+          { env: { ...process.env, INIT_CWD: tmpdir() } },
+          (error, _stdout, stderr) => resolve({ code: error ? (error.code as number) : 0, stderr }),
+        );
+      });
+      expect(result.code).toBe(2);
+      expect(result.stderr).toContain(`${baseUrl}TCGA.BRCA.sampleMap/BRCA_clinicalMatrix.gz was not found (HTTP 404`);
+      expect(result.stderr).toMatch(/check --base-url/);
+      expect(existsSync(out)).toBe(false);
+    } finally {
+      server.close();
+    }
   });
 });

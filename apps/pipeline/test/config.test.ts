@@ -44,6 +44,14 @@ describe('resolveConfig', () => {
     expect(() => resolveConfig([{ origin: 'x', patch: { stageA: { epochs: 0 } } }])).toThrow(/positive integer/);
   });
 
+  it('rejects a gate threshold above 1', () => {
+    expect(() => resolveConfig([{ origin: 'x', patch: { mi: { gate: 1.5 } } }])).toThrow(/"mi.gate" must be a score threshold in \[0, 1\], got 1.5/);
+  });
+
+  it('rejects a zero soft width', () => {
+    expect(() => resolveConfig([{ origin: 'x', patch: { mi: { softWidth: 0 } } }])).toThrow(/"mi.softWidth" must be a positive number, got 0/);
+  });
+
   it('accepts per-omics overrides', () => {
     const config = resolveConfig([{ origin: 'x', patch: { omics: { cnv: { snf: { metric: 'cosine' } } } } }]);
     expect(optionsForOmics(config, 'cnv').snf.metric).toBe('cosine');

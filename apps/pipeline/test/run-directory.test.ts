@@ -2,6 +2,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } fro
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stopOnSignals } from '../src/io/interrupt.js';
 import { formatPredictions, INCOMPLETE_MARKER, RunDirectory } from '../src/index.js';
 
 describe('RunDirectory', () => {
@@ -34,6 +35,82 @@ describe('RunDirectory', () => {
     writeFileSync(join(path, 'old.txt'), 'x');
     RunDirectory.create(path, { force: true });
     expect(readdirSync(path)).toEqual([INCOMPLETE_MARKER]);
+  });
+
+  it('checks the target before creating anything', () => {
+    const path = mkdtempSync(join(tmpdir(), 'bml-'));
+    expect(() => RunDirectory.checkTarget(path)).not.toThrow();
+    writeFileSync(join(path, 'metrics.json'), 'earlier run');
+    expect(() => RunDirectory.checkTarget(path)).toThrow(/already exists and is not empty/);
+    expect(() => RunDirectory.checkTarget(path, { force: true })).not.toThrow();
+    expect(readdirSync(path)).toEqual(['metrics.json']);
+    expect(() => RunDirectory.checkTarget(join(path, 'new'))).not.toThrow();
+    expect(existsSync(join(path, 'new'))).toBe(false);
+  });
+
+  it('removes a directory it created when a run fails before writing results', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'bml-')), 'run');
+    const dir = RunDirectory.create(path);
+    writeFileSync(join(path, 'metrics.json.tmp-1'), '{"trunc');
+    expect(dir.discard('training diverged')).toBe(true);
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it('keeps a directory it did not create, emptied of its marker', () => {
+    const path = mkdtempSync(join(tmpdir(), 'bml-'));
+    const dir = RunDirectory.create(path);
+    expect(dir.discard('bad input')).toBe(false);
+    expect(readdirSync(path)).toEqual([]);
+  });
+
+  it('keeps written results after a failure and records the reason in the marker', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'bml-')), 'run');
+    const dir = RunDirectory.create(path);
+    dir.writeJson('config.json', { seed: 0 });
+    expect(dir.discard('no space left on device')).toBe(false);
+    expect(readdirSync(path).sort()).toEqual(['INCOMPLETE', 'config.json']);
+    expect(readFileSync(join(path, INCOMPLETE_MARKER), 'utf8')).toMatch(/failed .*: no space left on device/);
+  });
+
+  it('marks an interrupted run and removes cut-off temporary files', () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'bml-')), 'run');
+    const dir = RunDirectory.create(path);
+    dir.writeJson('config.json', { seed: 0 });
+    writeFileSync(join(path, 'metrics.json.tmp-1'), '{"trunc');
+    dir.markInterrupted('SIGINT', new Date('2025-01-02T03:04:05Z'));
+    expect(readdirSync(path).sort()).toEqual(['INCOMPLETE', 'config.json']);
+    expect(readFileSync(join(path, INCOMPLETE_MARKER), 'utf8')).toMatch(
+      /^This run was interrupted by SIGINT at 2025-01-02T03:04:05\.000Z and did not finish/,
+    );
+  });
+});
+
+describe('stopOnSignals', () => {
+  it('marks the directory and exits with 130 on SIGINT and SIGTERM', () => {
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+      const path = join(mkdtempSync(join(tmpdir(), 'bml-')), 'run');
+      const dir = RunDirectory.create(path);
+      const messages: string[] = [];
+      const codes: number[] = [];
+      const before = process.listenerCount(signal);
+      const remove = stopOnSignals(dir, { write: (text) => messages.push(text), exit: (code) => codes.push(code) });
+      expect(process.listenerCount(signal)).toBe(before + 1);
+      process.emit(signal, signal);
+      expect(codes).toEqual([130]);
+      expect(messages[0]).toMatch(new RegExp(`^bml: interrupted by ${signal}; .* is marked INCOMPLETE`));
+      expect(readFileSync(join(path, INCOMPLETE_MARKER), 'utf8')).toMatch(`interrupted by ${signal}`);
+      expect(process.listenerCount(signal)).toBe(before);
+      remove();
+    }
+  });
+
+  it('removes its handlers when the run finishes', () => {
+    const dir = RunDirectory.create(join(mkdtempSync(join(tmpdir(), 'bml-')), 'run'));
+    const before = { SIGINT: process.listenerCount('SIGINT'), SIGTERM: process.listenerCount('SIGTERM') };
+    const remove = stopOnSignals(dir, { write: () => {}, exit: () => {} });
+    remove();
+    expect(process.listenerCount('SIGINT')).toBe(before.SIGINT);
+    expect(process.listenerCount('SIGTERM')).toBe(before.SIGTERM);
   });
 });
 

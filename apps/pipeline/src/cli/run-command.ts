@@ -1,10 +1,16 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { InvalidInputError } from '@bml/core';
+import type { Cohort } from '@bml/data';
 import type { BmlConfig } from '../config/defaults.js';
 import { resolveConfig, type ConfigSource } from '../config/resolve.js';
 import { RunDirectory } from '../io/run-directory.js';
-import { runBml } from '../run.js';
+import { stopOnSignals } from '../io/interrupt.js';
+import type { ProgressEvent } from '../progress.js';
+import { loadRunCohort } from '../load-cohort.js';
+import { runBml, type RunResult } from '../run.js';
+import { planSplits } from '../splits.js';
+import { formatBytes, validateRun, type RunCheck } from '../validate.js';
 import { writeRun } from '../write-run.js';
 import { formatSummary, progressPrinter } from './output.js';
 import { defaultRunDirectory, resolveUserPath } from './paths.js';
@@ -20,6 +26,8 @@ export interface RunFlags {
   splits?: string[];
   labels?: string;
   'test-labels'?: string;
+  'id-match'?: string;
+  workers?: string;
   preset?: string;
   quiet?: boolean;
   json?: boolean;
@@ -45,6 +53,10 @@ Options:
                       commas, or give a folder (all its .csv files, sorted by name)
   --labels FILE       labels file (id,label) instead of the cohort's
   --test-labels FILE  labels of the test samples, which also defines the split
+  --id-match MODE     exact (default), sample or patient: match TCGA barcodes of different
+                      lengths at sample (15 characters) or patient (12) level
+  --workers N         outer splits run at once on worker threads; 0 (default) uses
+                      min(cores, splits), 1 runs them one after another; results do not change
   --preset NAME       full (defaults) or quick (one split, small epoch caps); default full
                       with --data and quick without
   --force             replace an existing run directory
@@ -68,24 +80,29 @@ export async function runCommand(flags: RunFlags, argv: string[]): Promise<numbe
 
   const name = data ? basename(data) : 'simulated';
   const outPath = flags.out ? resolveUserPath(flags.out) : defaultRunDirectory(name);
-  const dir = RunDirectory.create(outPath, { force: flags.force });
+  RunDirectory.checkTarget(outPath, { force: flags.force });
   const print = progressPrinter(flags.quiet ?? false);
-  // No SIGINT handler: training runs in long synchronous stretches, so a
-  // handler could fire late. Node's default ends the process at once, and the
-  // directory keeps its INCOMPLETE marker with no file half-written.
   if (!data && !flags.quiet) {
     process.stderr.write(describeQuickRun(config));
   }
+  const labels = flags.labels ? resolveUserPath(flags.labels) : undefined;
+  const testLabels = flags['test-labels'] ? resolveUserPath(flags['test-labels']) : undefined;
+  const repeatsRequested = flags.repeats !== undefined;
+  const { cohort, check } = await checkBeforeRun({ data, config, labels, testLabels, repeatsRequested, print });
 
-  const result = await runBml({
-    data,
-    config,
-    repeatsRequested: flags.repeats !== undefined,
-    labels: flags.labels ? resolveUserPath(flags.labels) : undefined,
-    testLabels: flags['test-labels'] ? resolveUserPath(flags['test-labels']) : undefined,
-    onProgress: print,
-  });
-  writeRun(dir, result, { data: data ?? 'simulated', command: ['bml', ...argv].join(' ') });
+  // The directory appears only after the input passed every check, so bad input leaves nothing behind.
+  const dir = RunDirectory.create(outPath, { force: flags.force });
+  const stopHandlers = stopOnSignals(dir);
+  let result: RunResult;
+  try {
+    result = await runBml({ data, config, repeatsRequested, labels, testLabels, cohort, check, onProgress: print });
+    writeRun(dir, result, { data: data ?? 'simulated', command: ['bml', ...argv].join(' ') });
+  } catch (error) {
+    stopHandlers();
+    discardAfterFailure(dir, error);
+    throw error;
+  }
+  stopHandlers();
 
   const { summary, baselines, warnings, timings } = result.metrics;
   if (flags.json) {
@@ -101,6 +118,7 @@ export async function runCommand(flags: RunFlags, argv: string[]): Promise<numbe
     `  macro-F1  ${formatSummary(summary.macroF1)}`,
     `  AUC       ${formatSummary(summary.auc)}`,
     `  majority-class baseline: accuracy ${formatSummary(baselines.majorityClass.accuracy)}, macro-F1 ${formatSummary(baselines.majorityClass.macroF1)}`,
+    `  classes (code, name, samples): ${describeClasses(result.metrics.cohort.classes, result.metrics.cohort.classSizes)}`,
     '  per omics (test macro-F1, Stage A -> Stage C; learning state of the first split):',
     ...Object.entries(summary.perOmics).map(
       ([omics, s]) =>
@@ -114,6 +132,49 @@ export async function runCommand(flags: RunFlags, argv: string[]): Promise<numbe
   lines.push(`Results written to ${outPath} (config.json, metrics.json, predictions.csv)`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/**
+ * Loads the cohort, plans the outer splits and runs {@link validateRun},
+ * raising its `InvalidInputError` before any training. Prints the memory
+ * estimate and any warning of the checks, and returns the cohort and the
+ * check for the run to reuse.
+ */
+async function checkBeforeRun(input: {
+  data: string | undefined;
+  config: BmlConfig;
+  labels: string | undefined;
+  testLabels: string | undefined;
+  repeatsRequested: boolean;
+  print: (event: ProgressEvent) => void;
+}): Promise<{ cohort: Cohort; check: RunCheck }> {
+  const { config } = input;
+  const cohort = await loadRunCohort(input);
+  const plan = planSplits(cohort, config, input.repeatsRequested);
+  const check = validateRun(cohort, plan, config);
+  for (const warning of check.warnings) process.stderr.write(`bml: warning: ${warning.message}\n`);
+  input.print({
+    stage: 'check',
+    message:
+      `input checked: ${plan.splits.length} outer split${plan.splits.length === 1 ? '' : 's'}, ` +
+      `estimated peak memory ${formatBytes(check.memory.bytes)} of ${formatBytes(check.memory.availableBytes)} available`,
+  });
+  return { cohort, check };
+}
+
+/** Cleans the run directory after a failed run. A failure of the cleanup is reported, so that it does not hide `error`. */
+function discardAfterFailure(dir: RunDirectory, error: unknown): void {
+  const reason = error instanceof Error ? error.message : String(error);
+  try {
+    dir.discard(reason);
+  } catch (cleanup) {
+    process.stderr.write(`bml: cleaning up ${dir.path} after the failure failed: ${(cleanup as Error).message}\n`);
+  }
+}
+
+/** Lists the class codes with their names (quoted, as labels are strings) and sizes: `0 "7" 3, 1 "ccA" 4`. */
+function describeClasses(classes: readonly string[], sizes: Record<string, number>): string {
+  return classes.map((name, code) => `${code} ${JSON.stringify(name)} ${sizes[name]}`).join(', ');
 }
 
 function describeQuickRun(config: BmlConfig): string {
@@ -138,6 +199,14 @@ function readConfigFile(path: string): ConfigSource {
   }
 }
 
+function parseWorkers(value: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0) {
+    throw new InvalidInputError(`bml: --workers ${value}: give 0 (one per core) or a positive number of threads`, 'USAGE');
+  }
+  return n;
+}
+
 function parseInteger(flag: string, value: string): number {
   const n = Number(value);
   if (!Number.isInteger(n)) throw new InvalidInputError(`bml: --${flag} must be an integer, got "${value}"`, 'USAGE');
@@ -148,6 +217,8 @@ function flagsToPatch(flags: RunFlags, simulated: boolean): Record<string, unkno
   const patch: Record<string, unknown> = {};
   const split: Record<string, unknown> = {};
   if (flags.seed !== undefined) patch.seed = parseInteger('seed', flags.seed);
+  if (flags['id-match'] !== undefined) patch.input = { idMatch: flags['id-match'] };
+  if (flags.workers !== undefined) patch.workers = parseWorkers(flags.workers);
   if (flags.preset !== undefined) patch.preset = flags.preset;
   else if (simulated) patch.preset = 'quick';
   if (flags.repeats !== undefined) split.repeats = parseInteger('repeats', flags.repeats);

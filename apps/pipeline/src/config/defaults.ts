@@ -9,8 +9,28 @@
 export interface BmlConfig {
   /** Seed of every random choice. Default 0. */
   seed: number;
+  /**
+   * Worker threads that run outer splits at the same time, capped at the number of splits. 0 uses
+   * one per core (one in all on the native backend), and 1 runs the splits one after another on
+   * the main thread. Results do not depend on it. Default 0.
+   */
+  workers: number;
   /** `full` uses the defaults below; `quick` caps epochs and repeats for a short demonstration. Default `full`. */
   preset: 'full' | 'quick';
+  /** How the cohort's files are read (passed to `loadCohort` of @bml/data). */
+  input: {
+    /**
+     * How omics sample ids are matched to label ids: `exact`, or TCGA barcodes cut to the `sample`
+     * (first 15 characters, TCGA-XX-XXXX-01) or the `patient` (first 12). Default `exact`.
+     */
+    idMatch: 'exact' | 'sample' | 'patient';
+    /** Samples as `rows` or `columns` of every omics file, or `auto` to detect it from the label ids. Default `auto`. */
+    orientation: 'auto' | 'rows' | 'columns';
+    /** With `idMatch` `patient`, the TCGA sample-type codes that take the patient's label. Default `["01"]` (primary tumour). */
+    sampleTypes: string[];
+    /** Rows of one file that match the same sample: `error`, or `mean` to average them. Default `error`. */
+    duplicateSamples: 'error' | 'mean';
+  };
   split: {
     /** Repeated stratified train/test splits. Default 5. */
     repeats: number;
@@ -109,16 +129,33 @@ export interface BmlConfig {
     kappaLow: number;
   };
   mi: {
-    /** Estimator of the gate. Default `nmi`. */
-    estimator: 'nmi';
-    /** NMI a low-information omics needs with the strong one to be distilled. Default 0.2. */
+    /**
+     * Estimator of the gate: `nmi` on the Stage-A predicted classes of the validation samples, or
+     * `ksg`, `infonce` or `mine` on their Stage-A class probabilities, scored by the information
+     * coefficient sqrt(1 - exp(-2 I)) of the estimate I in nats. Default `nmi`.
+     */
+    estimator: 'nmi' | 'ksg' | 'infonce' | 'mine';
+    /** Score (NMI or information coefficient) a low-information omics needs with the strong one. Default 0.2. */
     gate: number;
-    /** `hard` gate or `soft` sigmoid weighting. Default `hard`. */
+    /**
+     * Loss weight of a low-information omics, w = gammaLow + (min(lambda, F1-rule weight) − gammaLow) · g.
+     * `hard`: g is 1 when the score passes the gate, else 0. `soft`: g = σ((score − gate) / softWidth).
+     * Either way the omics is distilled in Stage B only when its score passes the gate. Default `hard`.
+     */
     mode: 'hard' | 'soft';
+    /** Width of the soft gate's sigmoid, on the scale of the score. Default 0.05. */
+    softWidth: number;
   };
   fusion: {
     /** Fused classifier. Default `concat`. */
     head: 'concat' | 'vcdn';
+  };
+  memory: {
+    /**
+     * Memory a run may use, in MiB. A run whose estimated peak exceeds it stops before any work with
+     * the estimate and the fix. Null uses the memory available when the run starts. Default null.
+     */
+    limitMB: number | null;
   };
   /** Per-omics overrides of `preprocess` and `snf`, keyed by omics name. Default none. */
   omics: Record<string, { preprocess?: Partial<BmlConfig['preprocess']>; snf?: Partial<BmlConfig['snf']> }>;
@@ -140,6 +177,8 @@ export interface StageOptions {
 export function defaultConfig(): BmlConfig {
   return {
     seed: 0,
+    workers: 0,
+    input: { idMatch: 'exact', orientation: 'auto', sampleTypes: ['01'], duplicateSamples: 'error' },
     preset: 'full',
     split: { repeats: 5, folds: null, testFraction: 0.3, validationFraction: 0.2, files: [] },
     preprocess: { maxMissingFraction: 0.1, maxFeatures: 5000, impute: 'median', log2: false },
@@ -172,8 +211,9 @@ export function defaultConfig(): BmlConfig {
       weighting: 'f1',
     },
     state: { kappaLow: 0.25 },
-    mi: { estimator: 'nmi', gate: 0.2, mode: 'hard' },
+    mi: { estimator: 'nmi', gate: 0.2, mode: 'hard', softWidth: 0.05 },
     fusion: { head: 'concat' },
+    memory: { limitMB: null },
     omics: {},
   };
 }

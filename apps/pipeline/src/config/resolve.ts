@@ -4,6 +4,9 @@ import { defaultConfig, quickPreset, type BmlConfig } from './defaults.js';
 /** Allowed values of the string options, keyed by `group.key`. */
 const choices: Record<string, readonly string[]> = {
   preset: ['full', 'quick'],
+  'input.idMatch': ['exact', 'sample', 'patient'],
+  'input.orientation': ['auto', 'rows', 'columns'],
+  'input.duplicateSamples': ['error', 'mean'],
   'preprocess.impute': ['median'],
   'snf.kernel': ['paper', 'snftool', 'snfpy'],
   'snf.metric': ['euclidean', 'sqeuclidean', 'cosine'],
@@ -11,7 +14,7 @@ const choices: Record<string, readonly string[]> = {
   'graph.mode': ['inductive', 'transductive'],
   'graph.normalization': ['symmetric', 'row'],
   'balance.weighting': ['f1', 'uniform'],
-  'mi.estimator': ['nmi'],
+  'mi.estimator': ['nmi', 'ksg', 'infonce', 'mine'],
   'mi.mode': ['hard', 'soft'],
   'fusion.head': ['concat', 'vcdn'],
 };
@@ -20,6 +23,7 @@ const choices: Record<string, readonly string[]> = {
 const nullable: Record<string, 'number' | 'array'> = {
   'split.folds': 'number',
   'autoencoder.hidden': 'array',
+  'memory.limitMB': 'number',
 };
 
 /** A partial configuration as read from JSON or built from command-line flags. */
@@ -158,6 +162,39 @@ function checkRanges(config: BmlConfig): void {
   }
   if (!(config.split.validationFraction > 0)) {
     throw new InvalidInputError('bml: option "split.validationFraction" must be above 0', 'CONFIG_VALUE');
+  }
+  if (!(config.mi.gate >= 0 && config.mi.gate <= 1)) {
+    throw new InvalidInputError(
+      `bml: option "mi.gate" must be a score threshold in [0, 1], got ${config.mi.gate}`,
+      'CONFIG_VALUE',
+    );
+  }
+  if (!(Number.isFinite(config.mi.softWidth) && config.mi.softWidth > 0)) {
+    throw new InvalidInputError(
+      `bml: option "mi.softWidth" must be a positive number, got ${config.mi.softWidth}`,
+      'CONFIG_VALUE',
+    );
+  }
+  if (!(Number.isInteger(config.workers) && config.workers >= 0)) {
+    throw new InvalidInputError(
+      `bml: option "workers" must be 0 (one per core) or a positive integer, got ${config.workers}`,
+      'CONFIG_VALUE',
+    );
+  }
+  for (const code of config.input.sampleTypes) {
+    if (typeof code !== 'string' || !/^\d\d$/.test(code)) {
+      throw new InvalidInputError(
+        `bml: option "input.sampleTypes" takes two-digit TCGA sample-type codes such as "01", got ${JSON.stringify(code)}`,
+        'CONFIG_VALUE',
+      );
+    }
+  }
+  const limit = config.memory.limitMB;
+  if (limit !== null && !(Number.isFinite(limit) && limit > 0)) {
+    throw new InvalidInputError(
+      `bml: option "memory.limitMB" must be a positive number of MiB or null, got ${limit}`,
+      'CONFIG_VALUE',
+    );
   }
 }
 

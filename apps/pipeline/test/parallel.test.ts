@@ -1,0 +1,104 @@
+import { spawnSync } from 'node:child_process';
+import { availableParallelism, tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { InvalidInputError } from '@bml/core';
+import { runBml, type ProgressEvent, type RunResult } from '../src/index.js';
+import { deserializeError, resolveWorkerCount } from '../src/parallel/split-pool.js';
+import { serializeError } from '../src/parallel/protocol.js';
+import { tinyConfig } from './helpers.js';
+
+/** Returns the parts of a run that must not depend on the number of workers (no timings). */
+function comparable(result: RunResult) {
+  const { splits, summary, baselines, warnings, cohort } = result.metrics;
+  return { splits, summary, baselines, warnings, cohort, predictions: result.predictions };
+}
+
+async function runWith(workers: number): Promise<{ result: RunResult; events: ProgressEvent[] }> {
+  const events: ProgressEvent[] = [];
+  const config = tinyConfig({ seed: 3, workers, split: { repeats: 3 } });
+  const result = await runBml({ config, repeatsRequested: true, onProgress: (event) => events.push(event) });
+  return { result, events };
+}
+
+describe('resolveWorkerCount', () => {
+  it('uses one worker per core when 0', () => {
+    expect(resolveWorkerCount(0, 5, 2)).toBe(2);
+    expect(resolveWorkerCount(0, 5, 8)).toBe(5);
+  });
+
+  it('caps the count at the number of splits', () => {
+    expect(resolveWorkerCount(4, 1, 8)).toBe(1);
+    expect(resolveWorkerCount(3, 5, 2)).toBe(3);
+  });
+
+  it('rejects negative and fractional counts', () => {
+    expect(() => resolveWorkerCount(-1, 5, 2)).toThrow(InvalidInputError);
+    expect(() => resolveWorkerCount(1.5, 5, 2)).toThrow(/workers.*integer >= 0/);
+  });
+});
+
+describe('worker errors', () => {
+  it('keep their class, code and details', () => {
+    const original = new InvalidInputError('bad value', 'BAD', { row: 3 });
+    const copy = deserializeError(structuredClone(serializeError(original)));
+    expect(copy).toBeInstanceOf(InvalidInputError);
+    expect(copy.message).toBe('bad value');
+    expect((copy as InvalidInputError).code).toBe('BAD');
+    expect((copy as InvalidInputError).details).toEqual({ row: 3 });
+  });
+
+  it('keep the name of a plain error', () => {
+    const copy = deserializeError(serializeError(new RangeError('out of range')));
+    expect(copy.name).toBe('RangeError');
+    expect(copy.message).toBe('out of range');
+  });
+});
+
+describe('runBml on worker threads', () => {
+  // Three splits on two workers: one worker also takes the third split when its first is done.
+  let single: Awaited<ReturnType<typeof runWith>>;
+  let parallel: Awaited<ReturnType<typeof runWith>>;
+  beforeAll(async () => {
+    single = await runWith(1);
+    parallel = await runWith(2);
+  }, 600_000);
+
+  it('matches the single-thread run', () => {
+    expect(parallel.result.metrics.splits).toHaveLength(3);
+    expect(comparable(parallel.result)).toEqual(comparable(single.result));
+  });
+
+  it('forwards progress from every split', () => {
+    for (const repeat of [0, 1, 2]) {
+      expect(parallel.events.some((e) => e.repeat === repeat && e.stage === 'autoencoder')).toBe(true);
+      expect(parallel.events.some((e) => e.repeat === repeat && e.stage === 'evaluate')).toBe(true);
+    }
+  });
+});
+
+describe('bml doctor', () => {
+  const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
+  const doctor = (args: string[], env: Record<string, string> = {}) =>
+    spawnSync(process.execPath, [cli, 'doctor', ...args], {
+      encoding: 'utf8',
+      env: { ...process.env, INIT_CWD: tmpdir(), ...env },
+    });
+
+  it('reports backend threads and split workers', () => {
+    const result = doctor(['--json'], { BML_BACKEND: 'wasm' });
+    expect(result.status).toBe(0);
+    const report = JSON.parse(result.stdout);
+    expect(report.backend).toBe('wasm');
+    expect(report.backendThreads).toBe(1);
+    expect(report.splitWorkers).toBe(availableParallelism());
+  });
+
+  it('names the native backend as the faster one', () => {
+    const result = doctor([], { BML_BACKEND: 'wasm' });
+    expect(result.status).toBe(0);
+    expect(result.stdout).toMatch(/1 thread per model/);
+    expect(result.stdout).toMatch(/@tensorflow\/tfjs-node@4\.22\.0/);
+  });
+});
