@@ -221,3 +221,11 @@ describe('bml fetch', () => {
     }
   });
 });
+
+describe('split flags', () => {
+  it('rejects --repeats together with --folds', () => {
+    const result = bml(['run', '--repeats', '2', '--folds', '3', '--quiet']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--repeats 2 and --folds 3 choose two different split protocols; give one of them/);
+  });
+});

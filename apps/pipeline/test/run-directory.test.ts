@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -30,11 +30,41 @@ describe('RunDirectory', () => {
     expect(readFileSync(join(path, 'metrics.json'), 'utf8')).toBe('earlier run');
   });
 
-  it('replaces a directory with force', () => {
+  it('replaces an earlier run with force', () => {
     const path = mkdtempSync(join(tmpdir(), 'bml-'));
-    writeFileSync(join(path, 'old.txt'), 'x');
+    writeFileSync(join(path, 'metrics.json'), 'earlier run');
+    writeFileSync(join(path, 'predictions.csv'), 'earlier run');
+    writeFileSync(join(path, INCOMPLETE_MARKER), 'earlier run');
     RunDirectory.create(path, { force: true });
     expect(readdirSync(path)).toEqual([INCOMPLETE_MARKER]);
+  });
+
+  it('keeps a cohort folder under force', () => {
+    const path = mkdtempSync(join(tmpdir(), 'bml-'));
+    writeFileSync(join(path, 'mrna.csv'), 'id,g1\ns1,1\n');
+    writeFileSync(join(path, 'labels.csv'), 'id,label\ns1,A\n');
+    writeFileSync(join(path, 'metrics.json'), 'earlier run');
+    expect(() => RunDirectory.create(path, { force: true })).toThrow(
+      /--force replaces only a run directory, and .* contains other files: (labels\.csv, mrna\.csv|mrna\.csv, labels\.csv)/,
+    );
+    expect(readdirSync(path).sort()).toEqual(['labels.csv', 'metrics.json', 'mrna.csv']);
+  });
+
+  it('keeps a folder with subfolders under force', () => {
+    const path = mkdtempSync(join(tmpdir(), 'bml-'));
+    mkdirSync(join(path, 'cohort'));
+    writeFileSync(join(path, 'cohort', 'labels.csv'), 'id,label\n');
+    expect(() => RunDirectory.checkTarget(path, { force: true })).toThrow(/contains other files: cohort/);
+    expect(existsSync(join(path, 'cohort', 'labels.csv'))).toBe(true);
+  });
+
+  it('rejects an --out that is a file', () => {
+    const folder = mkdtempSync(join(tmpdir(), 'bml-'));
+    const file = join(folder, 'notes.txt');
+    writeFileSync(file, 'x');
+    expect(() => RunDirectory.checkTarget(file, { force: true })).toThrow(/is an existing file, not a folder/);
+    expect(() => RunDirectory.checkTarget(join(file, 'run'))).toThrow(/cannot create the run directory .*notes\.txt is a file/);
+    expect(readFileSync(file, 'utf8')).toBe('x');
   });
 
   it('checks the target before creating anything', () => {

@@ -229,7 +229,8 @@ function divide(
       code: 'CLASS_TOO_SMALL',
       message:
         `${agree(singletons.length, 'class', 'classes')} ${singletons.join(', ')} ` +
-        `${agree(singletons.length, 'has', 'each have')} a single sample, which stays in the ` +
+        `${agree(singletons.length, 'has', 'each have')} a single sample ` +
+        `${partName === 'test' ? 'in the cohort' : 'in the training part'}, which stays in the ` +
         `${partName === 'test' ? 'training' : 'fitting'} part and is never in the ${partName} part; ` +
         'drop the class, merge it into a related class, or use leave-one-out',
       ids: singletons,

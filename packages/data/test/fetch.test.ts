@@ -499,6 +499,16 @@ describe('bml fetch xena-brca', () => {
     expect(partialDownloads(out)).not.toContain('Gistic2_CopyNumber_Gistic2_all_data_by_genes.gz');
   });
 
+  it('rejects a cohort with one usable class', async () => {
+    const out = join(workDir, 'one-class');
+    const clinical = ['sampleID\tPAM50Call_RNAseq', 'TCGA-A1-A001-01\tLumA', 'TCGA-A1-A003-01\tBasal'].join('\n');
+    server.routes.get(CLINICAL_PATH)!.body = Buffer.from(`${clinical}\n`);
+    const error = await fetchError(out);
+    expect(error.code).toBe('COHORT_UNUSABLE');
+    expect(error.message).toMatch(/cannot be classified \(Basal-like 1, Luminal A 1\): at least two classes need 3 samples each/);
+    expect(existsSync(out)).toBe(false);
+  });
+
   it('checks SHA-256 from a checksum file', async () => {
     const first = join(workDir, 'first');
     await fetchInto(first);

@@ -79,7 +79,7 @@ describe('stratifiedSplits', () => {
     expect(split.warnings).toHaveLength(1);
     expect(split.warnings![0].code).toBe('CLASS_TOO_SMALL');
     expect(split.warnings![0].message).toMatch(
-      /^class C has a single sample, which stays in the training part/,
+      /^class C has a single sample in the cohort, which stays in the training part/,
     );
   });
 

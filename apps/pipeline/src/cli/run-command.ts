@@ -221,6 +221,12 @@ function flagsToPatch(flags: RunFlags, simulated: boolean): Record<string, unkno
   if (flags.workers !== undefined) patch.workers = parseWorkers(flags.workers);
   if (flags.preset !== undefined) patch.preset = flags.preset;
   else if (simulated) patch.preset = 'quick';
+  if (flags.repeats !== undefined && flags.folds !== undefined) {
+    throw new InvalidInputError(
+      `bml: --repeats ${flags.repeats} and --folds ${flags.folds} choose two different split protocols; give one of them`,
+      'USAGE',
+    );
+  }
   if (flags.repeats !== undefined) split.repeats = parseInteger('repeats', flags.repeats);
   if (flags.folds !== undefined) split.folds = parseInteger('folds', flags.folds);
   if (flags.splits !== undefined) split.files = expandSplitFiles(flags.splits);

@@ -1,11 +1,33 @@
-import { closeSync, existsSync, fsyncSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, rmdirSync, writeSync } from 'node:fs';
-import { join } from 'node:path';
+import {
+  accessSync,
+  closeSync,
+  constants,
+  existsSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  rmdirSync,
+  statSync,
+  writeSync,
+} from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
 import { INCOMPLETE_MARKER, InvalidInputError } from '@bml/core';
 
 export { INCOMPLETE_MARKER };
 
 /** Infix of the temporary names files are written under before the rename. */
 const TEMPORARY_INFIX = '.tmp-';
+
+/** Files a run writes. `--force` replaces a directory only when it contains nothing else. */
+export const RUN_FILES: readonly string[] = ['config.json', 'metrics.json', 'predictions.csv', INCOMPLETE_MARKER];
+
+/** Whether `name` is a file a run writes, or the temporary name of one. */
+function isRunFile(name: string): boolean {
+  return RUN_FILES.some((file) => name === file || name.startsWith(`${file}${TEMPORARY_INFIX}`));
+}
 
 /**
  * A run's output directory. Files are written to a temporary name, flushed
@@ -25,16 +47,42 @@ export class RunDirectory {
   }
 
   /**
-   * Raises an `InvalidInputError` when `path` is an existing non-empty
-   * directory and `force` is not set. Call it before long work, so that a
-   * run that could not write its results stops at once.
+   * Raises an `InvalidInputError` when the run could not write to `path`:
+   * `path` is a file, its nearest existing folder is not writable, or it is
+   * a non-empty directory and `force` is not set. With `force`, only a
+   * directory that contains nothing but a run's files may be replaced, so
+   * that `--force` never deletes a cohort, a checkout or other work. Call it
+   * before long work, so that a run that could not write its results stops
+   * at once.
    */
   static checkTarget(path: string, options: { force?: boolean } = {}): void {
-    if (!options.force && existsSync(path) && readdirSync(path).length > 0) {
+    const target = resolve(path);
+    if (existsSync(target) && !statSync(target).isDirectory()) {
+      throw new InvalidInputError(
+        `bml: --out ${path} is an existing file, not a folder; choose a new folder name for the run directory`,
+        'RUN_DIRECTORY_INVALID',
+        { path },
+      );
+    }
+    checkWritable(target, path);
+    if (!existsSync(target)) return;
+    const entries = readdirSync(target);
+    if (entries.length === 0) return;
+    if (!options.force) {
       throw new InvalidInputError(
         `bml: the run directory ${path} already exists and is not empty; choose another --out or add --force to replace it`,
         'RUN_DIRECTORY_EXISTS',
         { path },
+      );
+    }
+    const foreign = entries.filter((name) => !isRunFile(name) || !statSync(join(target, name)).isFile());
+    if (foreign.length > 0) {
+      const listed = foreign.slice(0, 5).join(', ') + (foreign.length > 5 ? `, ... (${foreign.length} in all)` : '');
+      throw new InvalidInputError(
+        `bml: --force replaces only a run directory, and ${path} contains other files: ${listed}; ` +
+          'choose another --out, or remove those files yourself if you mean to',
+        'RUN_DIRECTORY_NOT_A_RUN',
+        { path, foreign: foreign.slice(0, 20) },
       );
     }
   }
@@ -47,8 +95,19 @@ export class RunDirectory {
   static create(path: string, options: { force?: boolean } = {}): RunDirectory {
     RunDirectory.checkTarget(path, options);
     const existed = existsSync(path);
-    if (existed && readdirSync(path).length > 0) rmSync(path, { recursive: true, force: true });
-    mkdirSync(path, { recursive: true });
+    // checkTarget allowed only a run's own files here, so removing them one by one loses nothing else.
+    if (existed) for (const name of readdirSync(path)) rmSync(join(path, name), { force: true });
+    try {
+      mkdirSync(path, { recursive: true });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === undefined || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EEXIST'].includes(code)) throw error;
+      throw new InvalidInputError(
+        `bml: cannot create the run directory ${path} (${code}: ${(error as Error).message}); choose an --out in a folder you can write to`,
+        'RUN_DIRECTORY_INVALID',
+        { path },
+      );
+    }
     const dir = new RunDirectory(path, !existed);
     dir.writeText(
       INCOMPLETE_MARKER,
@@ -121,5 +180,31 @@ export class RunDirectory {
     for (const name of readdirSync(this.path)) {
       if (name.includes(TEMPORARY_INFIX)) rmSync(join(this.path, name), { force: true });
     }
+  }
+}
+
+/** Raises an `InvalidInputError` when the nearest existing folder on the way to `target` is not writable. */
+function checkWritable(target: string, requested: string): void {
+  let folder = target;
+  while (!existsSync(folder)) {
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  const problem = !statSync(folder).isDirectory() ? 'is a file' : writable(folder) ? undefined : 'is not writable';
+  if (problem === undefined) return;
+  throw new InvalidInputError(
+    `bml: cannot create the run directory ${requested}: ${folder} ${problem}; choose an --out in a folder you can write to`,
+    'RUN_DIRECTORY_INVALID',
+    { path: requested, folder },
+  );
+}
+
+function writable(folder: string): boolean {
+  try {
+    accessSync(folder, constants.W_OK);
+    return true;
+  } catch {
+    return false;
   }
 }

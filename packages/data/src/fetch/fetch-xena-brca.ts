@@ -97,6 +97,7 @@ export async function fetchXenaBrca(options: FetchXenaBrcaOptions): Promise<Fetc
   }));
 
   const cohort = buildCohort(basename(staging.out), selection.sampleIds, labels.labels, matrices);
+  checkClassifiable(countClasses(cohort.classNames, cohort.labels));
   progress?.({ stage: 'write', message: `writing ${cohort.sampleIds.length} samples to ${staging.path}` });
   await writeCohort(cohort, staging.path, { overwrite: true });
   const classCounts = countClasses(cohort.classNames, cohort.labels);
@@ -218,6 +219,28 @@ function noCompleteSamples(labelled: number, withData: Record<string, number>): 
       `data: ${counts}); the datasets may not share sample barcodes, check --base-url`,
     'NO_COMPLETE_SAMPLES',
     { withData },
+  );
+}
+
+/** Fewest samples a class needs for a stratified train/test split with a validation part. */
+const MIN_CLASS_SAMPLES = 3;
+
+/**
+ * Raises an `InvalidInputError` unless the cohort has at least two classes of
+ * {@link MIN_CLASS_SAMPLES} samples, so that a hub serving truncated or wrong
+ * files never yields a cohort that `bml run` rejects later.
+ */
+function checkClassifiable(classCounts: Record<string, number>): void {
+  const usable = Object.values(classCounts).filter((count) => count >= MIN_CLASS_SAMPLES).length;
+  if (usable >= 2) return;
+  const counts = Object.entries(classCounts)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(', ');
+  throw new DownloadError(
+    `bml fetch: the downloaded files give a cohort that cannot be classified (${counts}): at least two ` +
+      `classes need ${MIN_CLASS_SAMPLES} samples each; the hub may serve truncated or different datasets, check --base-url`,
+    'COHORT_UNUSABLE',
+    { details: { classCounts } },
   );
 }
 
