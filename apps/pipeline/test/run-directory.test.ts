@@ -58,6 +58,12 @@ describe('RunDirectory', () => {
     expect(existsSync(join(path, 'cohort', 'labels.csv'))).toBe(true);
   });
 
+  it.skipIf(!existsSync('/proc/self'))('rejects a folder that takes no entries', () => {
+    expect(() => RunDirectory.create('/proc/bml-run-directory-test')).toThrow(
+      /cannot create the run directory \/proc\/bml-run-directory-test \(ENOENT.*choose an --out in a folder you can write to/,
+    );
+  });
+
   it('rejects an --out that is a file', () => {
     const folder = mkdtempSync(join(tmpdir(), 'bml-'));
     const file = join(folder, 'notes.txt');

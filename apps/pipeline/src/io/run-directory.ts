@@ -98,12 +98,12 @@ export class RunDirectory {
     // checkTarget allowed only a run's own files here, so removing them one by one loses nothing else.
     if (existed) for (const name of readdirSync(path)) rmSync(join(path, name), { force: true });
     try {
-      mkdirSync(path, { recursive: true });
+      makeDirectories(resolve(path));
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
-      if (code === undefined || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EEXIST'].includes(code)) throw error;
+      if (code === undefined || !['EACCES', 'EPERM', 'EROFS', 'ENOTDIR', 'ENOSPC', 'EEXIST', 'ENOENT'].includes(code)) throw error;
       throw new InvalidInputError(
-        `bml: cannot create the run directory ${path} (${code}: ${(error as Error).message}); choose an --out in a folder you can write to`,
+        `bml: cannot create the run directory ${path} (${(error as Error).message}); choose an --out in a folder you can write to`,
         'RUN_DIRECTORY_INVALID',
         { path },
       );
@@ -207,4 +207,22 @@ function writable(folder: string): boolean {
   } catch {
     return false;
   }
+}
+
+/**
+ * Creates `target` and its missing parents one level at a time. Node 20's
+ * `mkdirSync(path, { recursive: true })` never returns on a folder such as
+ * /proc that rejects new entries with ENOENT, so each level is created
+ * without `recursive` and a failure is raised at once.
+ */
+function makeDirectories(target: string): void {
+  const missing: string[] = [];
+  let folder = target;
+  while (!existsSync(folder)) {
+    missing.push(folder);
+    const parent = dirname(folder);
+    if (parent === folder) break;
+    folder = parent;
+  }
+  for (const level of missing.reverse()) mkdirSync(level);
 }
