@@ -74,7 +74,7 @@ export function alignOmics(
       throw new InvalidInputError(
         `@bml/data: ${file} has several rows for the same sample: ${summarizeIds(described, 3)}` +
           (rules.idMatch === 'exact' ? '' : ` (ids matched with idMatch '${rules.idMatch}')`) +
-          "; remove the extra rows, or set duplicateSamples: 'mean' to average them",
+          "; remove the extra rows, or set duplicateSamples: 'mean' to average them (bml run: input.duplicateSamples in config.json)",
         'DUPLICATE_SAMPLES',
         { file, samples: duplicates.map(({ i }) => sampleIds[i]) },
       );

@@ -324,7 +324,7 @@ function hintForIds(fileIds: string[], labelIds: string[]): string {
   const example =
     `(file ids such as ${summarizeIds(fileIds, 2)}; label ids such as ${summarizeIds(labelIds, 2)})`;
   if (fileIds.some(looksLikeTcgaBarcode) || labelIds.some(looksLikeTcgaBarcode)) {
-    return ` ${example}; for TCGA barcodes of different lengths set idMatch to 'sample' or 'patient'`;
+    return ` ${example}; for TCGA barcodes of different lengths set idMatch to 'sample' or 'patient' (bml run: --id-match)`;
   }
   return ` ${example}; check that the file belongs to this cohort`;
 }

@@ -78,7 +78,7 @@ export function chooseLabelFiles(
   }
   if (options.testLabels !== undefined) {
     throw new InvalidInputError(
-      '@bml/data: testLabels was given without labels; pass the training labels file as labels too',
+      '@bml/data: testLabels (bml run: --test-labels) was given without labels; pass the training labels file as labels (--labels) too',
       'TEST_LABELS_ALONE',
     );
   }
@@ -100,7 +100,7 @@ export function chooseLabelFiles(
   else if (candidates.length === 0) {
     throw new InvalidInputError(
       `@bml/data: cohort folder ${dir} has no labels file; add labels.csv with a header row and one ` +
-        '"id,label" row per sample, or pass the labels option',
+        '"id,label" row per sample, or pass the labels option (bml run: --labels FILE)',
       'NO_LABELS',
       { dir },
     );
@@ -113,7 +113,7 @@ export function chooseLabelFiles(
       code: 'LABEL_FILES_NOT_USED',
       message:
         `labels were read from ${used.map((path) => basename(path)).join(' and ')}; ${unused.join(', ')} ` +
-        `${agree(unused.length, 'was', 'were')} not used (pass the labels option to choose another file)`,
+        `${agree(unused.length, 'was', 'were')} not used (pass the labels option, in bml run --labels FILE, to choose another file)`,
       ids: unused,
     });
   }
@@ -124,7 +124,7 @@ function ambiguous(dir: string, candidates: readonly string[]): InvalidInputErro
   const names = candidates.map((path) => basename(path));
   return new InvalidInputError(
     `@bml/data: cohort folder ${dir} has several possible labels files (${names.join(', ')}) and no ` +
-      'labels.csv; pass the labels option (and testLabels for a train/test pair) to choose, or rename one ' +
+      'labels.csv; pass the labels option (and testLabels for a train/test pair; bml run: --labels and --test-labels) to choose, or rename one ' +
       'to labels.csv',
     'AMBIGUOUS_LABELS',
     { dir, candidates: names },

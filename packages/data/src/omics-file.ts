@@ -109,12 +109,12 @@ function suggestIdMatch(raw: RawTable, sampleIds: readonly string[], idMatch: Id
   if (best) {
     return (
       `with idMatch '${best.mode}', ${best.hits} of the ${best.total} ids in its ${best.side} would match; ` +
-      `set idMatch to '${best.mode}'`
+      `set idMatch to '${best.mode}' (bml run: --id-match ${best.mode})`
     );
   }
   return (
-    "check that the file belongs to this cohort, or set idMatch ('sample' or 'patient' for TCGA barcodes) " +
-    'or orientation'
+    "check that the file belongs to this cohort, or set idMatch ('sample' or 'patient' for TCGA barcodes; " +
+    'bml run: --id-match) or orientation (bml run: input.orientation in config.json)'
   );
 }
 
