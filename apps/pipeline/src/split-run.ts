@@ -8,7 +8,7 @@ import {
   type CsrMatrix,
   type Matrix,
 } from '@bml/core';
-import { applyPreprocessor, fitPreprocessor, validationSplit, type Cohort, type OuterSplit } from '@bml/data';
+import { applyPreprocessor, type Cohort, type OuterSplit } from '@bml/data';
 import { disposeAutoencoder, reduceOmics } from '@bml/autoencoder';
 import { attachSamples, fitFusion } from '@bml/snf';
 import { predictUnimodal, trainUnimodal, type UnimodalModel } from '@bml/rgcn';
@@ -20,6 +20,7 @@ import type { BmlConfig } from './config/defaults.js';
 import { optionsForOmics } from './config/resolve.js';
 import type { ProgressHandler } from './progress.js';
 import { StageTimer } from './progress.js';
+import { fitOmicsPreprocessor, innerValidationSplit } from './split-setup.js';
 import type { GateDecisionRecord, SplitMetrics, PredictionRow, StageScores } from './types.js';
 
 /** Everything one outer split produces. */
@@ -63,11 +64,7 @@ export async function runSplit(
   const nTrain = trainIdx.length;
   const nodeSamples = [...trainIdx, ...testIdx];
   const nNodes = nodeSamples.length;
-  const inner = validationSplit(cohort.labels, trainIdx, {
-    fraction: config.split.validationFraction,
-    seed: split.seed,
-    classNames: cohort.classNames,
-  });
+  const inner = innerValidationSplit(cohort, trainIdx, split.seed, config);
   warnings.push(...(split.warnings ?? []), ...(inner.warnings ?? []));
   const position = new Map(trainIdx.map((sample, i) => [sample, i]));
   const fitIdx = inner.fit.map((s) => position.get(s)!).sort((a, b) => a - b);
@@ -82,16 +79,7 @@ export async function runSplit(
   const features: Matrix[] = [];
   const featuresKept: Record<string, number> = {};
   for (const omics of cohort.omics) {
-    const options = optionsForOmics(config, omics.name);
-    const pre = await timer.time('preprocess', () =>
-      fitPreprocessor(omics.values, trainIdx, omics.featureNames, {
-        maxMissingFraction: options.preprocess.maxMissingFraction,
-        maxFeatures: options.preprocess.maxFeatures,
-        log2: options.preprocess.log2,
-        name: omics.name,
-        sampleIds: cohort.sampleIds,
-      }),
-    );
+    const pre = await timer.time('preprocess', () => fitOmicsPreprocessor(cohort, omics, trainIdx, config));
     warnings.push(...pre.warnings);
     featuresKept[omics.name] = pre.featureNames.length;
     const scaled = applyPreprocessor(pre, selectRows(omics.values, nodeSamples));

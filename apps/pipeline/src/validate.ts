@@ -4,12 +4,13 @@
  * after minutes of work or halfway through writing results.
  */
 import { InvalidInputError, type BmlWarning } from '@bml/core';
-import { fitPreprocessor, validationSplit, type Cohort, type OuterSplit } from '@bml/data';
+import type { Cohort, OuterSplit } from '@bml/data';
 import { architecture } from '@bml/autoencoder';
 import { availableMemoryBytes, fusionMemoryBytes } from '@bml/snf';
 import type { BmlConfig } from './config/defaults.js';
 import { optionsForOmics } from './config/resolve.js';
 import { resolveWorkerCount } from './parallel/split-pool.js';
+import { fitOmicsPreprocessor, innerValidationSplit } from './split-setup.js';
 import type { SplitPlan } from './splits.js';
 
 /** The largest allocations of a run, estimated from the sample and feature counts. */
@@ -47,8 +48,9 @@ const WASM_MEMORY_BYTES = 2 ** 32;
  * fit in what is available. Each failure is an `InvalidInputError` naming
  * the value and the fix.
  *
- * NOTE: the checks repeat the choices of `runSplit` (validation fraction and
- * seed, preprocessing options, fusion size); keep them in step with it.
+ * The validation part and the preprocessing come from the same functions
+ * `runSplit` calls (split-setup.ts). NOTE: the fusion size in the memory
+ * estimate still mirrors `runSplit`'s choice of fused samples.
  */
 export function validateRun(cohort: Cohort, plan: SplitPlan, config: BmlConfig): RunCheck {
   checkCohortShape(cohort);
@@ -110,11 +112,7 @@ function checkSplit(cohort: Cohort, split: OuterSplit, config: BmlConfig): Recor
     );
   }
   try {
-    validationSplit(cohort.labels, split.train, {
-      fraction: config.split.validationFraction,
-      seed: split.seed,
-      classNames: cohort.classNames,
-    });
+    innerValidationSplit(cohort, split.train, split.seed, config);
   } catch (error) {
     throw withContext(error, where);
   }
@@ -131,15 +129,8 @@ function checkSplit(cohort: Cohort, split: OuterSplit, config: BmlConfig): Recor
         { omics: omics.name, repeat: split.repeat },
       );
     }
-    const preprocess = optionsForOmics(config, omics.name).preprocess;
     try {
-      const fitted = fitPreprocessor(omics.values, split.train, omics.featureNames, {
-        maxMissingFraction: preprocess.maxMissingFraction,
-        maxFeatures: preprocess.maxFeatures,
-        log2: preprocess.log2,
-        name: omics.name,
-        sampleIds: cohort.sampleIds,
-      });
+      const fitted = fitOmicsPreprocessor(cohort, omics, split.train, config);
       keptFeatures[omics.name] = fitted.featureNames.length;
     } catch (error) {
       throw withContext(error, `the training part of ${where}`);
