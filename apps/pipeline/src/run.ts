@@ -1,4 +1,4 @@
-import { InvalidInputError, macroF1, accuracy, summarize, type BmlWarning, type Summary } from '@bml/core';
+import { InvalidInputError, macroF1, accuracy, summarize, type BmlWarning } from '@bml/core';
 import { initBackend, type BackendInfo } from '@bml/core/tensor';
 import type { Cohort } from '@bml/data';
 import type { PairInformation } from '@bml/mi';
@@ -7,7 +7,7 @@ import { loadRunCohort } from './load-cohort.js';
 import type { ProgressHandler } from './progress.js';
 import { planSplits } from './splits.js';
 import { runSplits } from './parallel/split-pool.js';
-import type { PredictionRow, RunMetrics, SplitMetrics } from './types.js';
+import type { PredictionRow, RunMetrics, SplitMetrics, SplitSummary } from './types.js';
 import { validateRun, type RunCheck } from './validate.js';
 
 /** Input of {@link runBml}. */
@@ -94,8 +94,8 @@ export async function runBml(options: RunOptions): Promise<RunResult> {
   const perOmics: RunMetrics['summary']['perOmics'] = {};
   for (const name of names) {
     perOmics[name] = {
-      stageA: summarize(splits.map((s) => s.perOmics[name].stageA.macroF1)),
-      stageC: summarize(splits.map((s) => s.perOmics[name].stageC.macroF1)),
+      stageA: summarizeSplits(splits.map((s) => s.perOmics[name].stageA.macroF1)),
+      stageC: summarizeSplits(splits.map((s) => s.perOmics[name].stageC.macroF1)),
     };
   }
   const pairwiseMi: RunMetrics['summary']['pairwiseMi'] = {};
@@ -103,10 +103,10 @@ export async function runBml(options: RunOptions): Promise<RunResult> {
     const values = (key: keyof PairInformation) =>
       splits.map((s) => s.pairwiseMi[pair][key]).filter((v): v is number => v !== null);
     pairwiseMi[pair] = {
-      nmi: summarizeOrNull(values('nmi')),
-      mi: summarizeOrNull(values('mi')),
-      ksg: summarizeOrNull(values('ksg')),
-      ksgCoefficient: summarizeOrNull(values('ksgCoefficient')),
+      nmi: summarizeSplits(values('nmi')),
+      mi: summarizeSplits(values('mi')),
+      ksg: summarizeSplits(values('ksg')),
+      ksgCoefficient: summarizeSplits(values('ksgCoefficient')),
     };
   }
   const classSizes: Record<string, number> = {};
@@ -122,28 +122,36 @@ export async function runBml(options: RunOptions): Promise<RunResult> {
       omics: Object.fromEntries(
         cohort.omics.map((o) => [
           o.name,
-          { features: o.values.cols, featuresKept: featuresKept[o.name] ?? [], samples: countPresent(o.present) },
+          {
+            file: o.file,
+            orientation: o.orientation,
+            features: o.values.cols,
+            featuresKept: featuresKept[o.name] ?? [],
+            samples: countPresent(o.present),
+          },
         ]),
       ),
     },
     splits,
     summary: {
-      accuracy: summarize(splits.map((s) => s.test.accuracy)),
-      macroF1: summarize(splits.map((s) => s.test.macroF1)),
-      auc: aucValues.length > 0 ? summarize(aucValues) : ({ mean: null, sd: null } as unknown as Summary),
+      accuracy: summarizeSplits(splits.map((s) => s.test.accuracy)),
+      macroF1: summarizeSplits(splits.map((s) => s.test.macroF1)),
+      auc: summarizeSplits(aucValues),
       perOmics,
       pairwiseMi,
     },
-    baselines: { majorityClass: { accuracy: summarize(majority.accuracy), macroF1: summarize(majority.macroF1) } },
+    baselines: { majorityClass: { accuracy: summarizeSplits(majority.accuracy), macroF1: summarizeSplits(majority.macroF1) } },
     warnings: dedupeWarnings(warnings),
     timings: { totalMs: performance.now() - started, stages },
   };
   return { metrics, predictions, cohort, config, backend, splitDescription: plan.description };
 }
 
-/** Summarises `values`, or gives mean and sd null when there are none. */
-function summarizeOrNull(values: number[]): Summary {
-  return values.length > 0 ? summarize(values) : ({ mean: null, sd: null } as unknown as Summary);
+/** Summarises `values` over splits: the sd is null for one value, and both are null for none. */
+function summarizeSplits(values: number[]): SplitSummary {
+  if (values.length === 0) return { mean: null, sd: null };
+  const { mean, sd } = summarize(values);
+  return { mean, sd: values.length > 1 ? sd : null };
 }
 
 function checkCohort(cohort: Cohort): void {

@@ -9,11 +9,9 @@ import {
   type Matrix,
 } from '@bml/core';
 import { applyPreprocessor, type Cohort, type OuterSplit } from '@bml/data';
-import { disposeAutoencoder, reduceOmics } from '@bml/autoencoder';
 import { attachSamples, fitFusion } from '@bml/snf';
-import { predictUnimodal, trainUnimodal, type UnimodalModel } from '@bml/rgcn';
-import { distillStudent } from '@bml/distill';
-import { categorizeModalities, gateFactor, predictMultitask, trainMultitask, type LearningState } from '@bml/balance';
+import type { UnimodalModelJson } from '@bml/rgcn';
+import { categorizeModalities, gateFactor, type LearningState } from '@bml/balance';
 import { mutualInformationGate, normalizedMutualInfo, pairwiseInformation, type GateResult } from '@bml/mi';
 import { neuralMutualInformationGate } from '@bml/mi/neural';
 import type { BmlConfig } from './config/defaults.js';
@@ -21,6 +19,8 @@ import { optionsForOmics } from './config/resolve.js';
 import type { ProgressHandler } from './progress.js';
 import { StageTimer } from './progress.js';
 import { fitOmicsPreprocessor, innerValidationSplit } from './split-setup.js';
+import { InProcessExecutor } from './tasks/in-process.js';
+import type { Task, TaskExecutor, TaskResult } from './tasks/protocol.js';
 import type { GateDecisionRecord, SplitMetrics, PredictionRow, StageScores } from './types.js';
 
 /** Everything one outer split produces. */
@@ -41,23 +41,41 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
+/** Options of {@link runSplit}. */
+export interface SplitRunOptions {
+  /** Runs the training tasks. Default: on the calling thread. */
+  executor?: TaskExecutor;
+  /** Priority of this split's tasks in a shared executor (lower runs first). Default 0. */
+  priority?: number;
+  /** Receives progress events. */
+  onProgress?: ProgressHandler;
+}
+
 /**
  * Runs the whole method on one outer split. Preprocessing, the autoencoder,
  * SNF and the patient graph are fitted on the training part, followed by
  * Stage A, the learning states, the mutual-information gate, Stage B and
- * Stage C. The test part is touched only by the final prediction.
+ * Stage C. The test part is touched only by the final prediction. The
+ * autoencoders, Stage-A encoders and Stage-B students of different omics are
+ * independent and are all handed to the executor at once.
  */
 export async function runSplit(
   cohort: Cohort,
   split: OuterSplit,
   config: BmlConfig,
-  onProgress: ProgressHandler = () => {},
+  options: SplitRunOptions = {},
 ): Promise<SplitOutcome> {
+  const { executor = new InProcessExecutor(), priority = 0, onProgress = () => {} } = options;
   const timer = new StageTimer();
   const warnings: BmlWarning[] = [];
   const report = (stage: string, message: string) => onProgress({ repeat: split.repeat, stage, message });
   const nClasses = cohort.classNames.length;
   const names = cohort.omics.map((o) => o.name);
+  const run = async <T extends Task>(stage: string, task: T): Promise<TaskResult<T>> => {
+    const result = await executor.run(task, priority);
+    timer.add(stage, result.elapsedMs);
+    return result;
+  };
 
   const trainIdx = [...split.train].sort((a, b) => a - b);
   const testIdx = [...split.test].sort((a, b) => a - b);
@@ -70,41 +88,50 @@ export async function runSplit(
   const fitIdx = inner.fit.map((s) => position.get(s)!).sort((a, b) => a - b);
   const valIdx = inner.validation.map((s) => position.get(s)!).sort((a, b) => a - b);
   const trainLabels = Int32Array.from(trainIdx, (s) => cohort.labels[s]);
+  const testLabels = Int32Array.from(testIdx, (s) => cohort.labels[s]);
   const trainNodes = range(0, nTrain);
   const testNodes = range(nTrain, nNodes);
   const trainSizes = { train: fitIdx.length, validation: valIdx.length, test: testIdx.length };
   report('split', `training ${fitIdx.length}, validation ${valIdx.length}, test ${testIdx.length} samples`);
 
   // Preprocessing and the autoencoder are fitted on training-part rows only.
-  const features: Matrix[] = [];
   const featuresKept: Record<string, number> = {};
+  const reductions = [];
   for (const omics of cohort.omics) {
     const pre = await timer.time('preprocess', () => fitOmicsPreprocessor(cohort, omics, trainIdx, config));
     warnings.push(...pre.warnings);
     featuresKept[omics.name] = pre.featureNames.length;
     const scaled = applyPreprocessor(pre, selectRows(omics.values, nodeSamples));
-    const reduced = await timer.time('autoencoder', () =>
-      reduceOmics(selectRows(scaled, fitIdx), [scaled], {
-        codeSize: config.autoencoder.codeSize,
-        hidden: config.autoencoder.hidden ?? undefined,
-        epochs: config.autoencoder.epochs,
-        batchSize: config.autoencoder.batchSize,
-        learningRate: config.autoencoder.learningRate,
-        patience: config.autoencoder.patience,
-        seed: config.seed + 7919 * split.repeat,
-        validation: selectRows(scaled, valIdx),
+    reductions.push(
+      run('autoencoder', {
+        kind: 'reduce',
+        scaled,
+        fitIdx,
+        valIdx,
+        options: {
+          codeSize: config.autoencoder.codeSize,
+          hidden: config.autoencoder.hidden ?? undefined,
+          epochs: config.autoencoder.epochs,
+          batchSize: config.autoencoder.batchSize,
+          learningRate: config.autoencoder.learningRate,
+          patience: config.autoencoder.patience,
+          seed: config.seed + 7919 * split.repeat,
+        },
       }),
     );
+  }
+  const features: Matrix[] = [];
+  for (const [m, pending] of reductions.entries()) {
+    const reduced = await pending;
     warnings.push(...reduced.warnings);
-    const codes = reduced.others[0];
-    features.push(codes);
+    features.push(reduced.codes);
+    const kept = featuresKept[names[m]];
     report(
       'autoencoder',
       reduced.reduced
-        ? `${omics.name}: ${pre.featureNames.length} features reduced to ${codes.cols} (${reduced.model!.history.epochs} epochs)`
-        : `${omics.name}: ${pre.featureNames.length} features used directly`,
+        ? `${names[m]}: ${kept} features reduced to ${reduced.codes.cols} (${reduced.epochs} epochs)`
+        : `${names[m]}: ${kept} features used directly`,
     );
-    if (reduced.model) disposeAutoencoder(reduced.model);
   }
 
   // Fused network and patient graph over the training part; test samples attached.
@@ -113,7 +140,7 @@ export async function runSplit(
     const fusion = await timer.time('snf', () =>
       fitFusion(
         features.map((f) => selectRows(f, trainNodes)),
-        snfOptions(config, names),
+        snfOptions(config, names, trainIdx.map((sample) => cohort.sampleIds[sample])),
       ),
     );
     warnings.push(...fusion.warnings);
@@ -126,7 +153,8 @@ export async function runSplit(
     warnings.push(...attached.warnings);
     graph = attached.adjacency;
   } else {
-    const fusion = await timer.time('snf', () => fitFusion(features, snfOptions(config, names)));
+    const nodeIds = nodeSamples.map((sample) => cohort.sampleIds[sample]);
+    const fusion = await timer.time('snf', () => fitFusion(features, snfOptions(config, names, nodeIds)));
     warnings.push(...fusion.warnings);
     graph = fusion.graph.adjacency;
   }
@@ -143,31 +171,33 @@ export async function runSplit(
     dropout: config.encoder.dropout,
     leakySlope: config.encoder.leakySlope,
   };
-  const common = { graph, nTrain, labels: trainLabels, fitIdx, valIdx, nClasses };
+  const common = { graph, nTrain, labels: trainLabels, fitIdx, valIdx, nClasses, testLabels };
   const seedFor = (stage: string, m: number) => config.seed + 1000 * split.repeat + 100 * m + stage.length;
 
   // Stage A: one r-GCN encoder and head per omics.
-  const unimodal: UnimodalModel[] = [];
+  const stageAResults = await Promise.all(
+    names.map((_, m) =>
+      run('stageA', {
+        kind: 'unimodal',
+        ...common,
+        features: features[m],
+        options: { ...encoderOptions, ...stageOptions('stageA'), seed: seedFor('stageA', m) },
+      }),
+    ),
+  );
+  const unimodal: UnimodalModelJson[] = [];
   const stageA: StageScores[] = [];
   const valPredictions: Int32Array[] = [];
   const valProbabilities: Matrix[] = [];
   const valLoss: number[] = [];
   const stoppedAtEpoch: Record<string, number> = {};
-  for (let m = 0; m < names.length; m++) {
-    const result = await timer.time('stageA', () =>
-      trainUnimodal({
-        ...common,
-        features: features[m],
-        options: { ...encoderOptions, ...stageOptions('stageA'), seed: seedFor('stageA', m) },
-      }),
-    );
+  for (const [m, result] of stageAResults.entries()) {
     unimodal.push(result.model);
     valPredictions.push(result.valPred);
     valLoss.push(result.valLoss);
     stoppedAtEpoch[`stageA:${names[m]}`] = result.stoppedAtEpoch;
-    const scores = await scoreUnimodal(result.model, features[m], graph, nTrain, cohort.labels, testIdx, nClasses);
-    valProbabilities.push(selectRows(scores.prob, valIdx));
-    stageA.push({ validationMacroF1: result.valMacroF1, macroF1: scores.macroF1 });
+    valProbabilities.push(selectRows(result.prob, valIdx));
+    stageA.push({ validationMacroF1: result.valMacroF1, macroF1: result.testMacroF1 });
     report('stageA', `${names[m]}: validation macro-F1 ${result.valMacroF1.toFixed(3)}`);
   }
 
@@ -204,68 +234,74 @@ export async function runSplit(
   // Stage B: weak omics, and low-information ones that passed the gate, learn from the strong teacher.
   const stageB: (StageScores | undefined)[] = names.map(() => undefined);
   const initialF1 = stageA.map((s) => s.validationMacroF1);
-  if (strongIndex >= 0) {
-    for (let m = 0; m < names.length; m++) {
-      const category = state.categories[names[m]];
-      if (m === strongIndex || (category === 'lowInformation' && !(gating.factors[m] > 0.5))) continue;
-      const result = await timer.time('stageB', () =>
-        distillStudent({
-          ...common,
-          teacher: unimodal[strongIndex],
-          student: unimodal[m],
-          teacherFeatures: features[strongIndex],
-          studentFeatures: features[m],
-          options: {
-            ...stageOptions('distill'),
-            alpha: config.distill.alpha,
-            beta: config.distill.beta,
-            gamma: config.distill.gamma,
-            temperature: config.distill.temperature,
-            seed: seedFor('distill', m),
-          },
-        }),
-      );
-      unimodal[m] = result.model;
-      initialF1[m] = result.valMacroF1;
-      stoppedAtEpoch[`stageB:${names[m]}`] = result.stoppedAtEpoch;
-      const scores = await scoreUnimodal(result.model, features[m], graph, nTrain, cohort.labels, testIdx, nClasses);
-      stageB[m] = { validationMacroF1: result.valMacroF1, macroF1: scores.macroF1 };
-      report('stageB', `${names[m]}: validation macro-F1 ${result.valMacroF1.toFixed(3)} after distillation`);
-    }
+  const students =
+    strongIndex < 0
+      ? []
+      : range(0, names.length).filter((m) => {
+          const category = state.categories[names[m]];
+          return m !== strongIndex && !(category === 'lowInformation' && !(gating.factors[m] > 0.5));
+        });
+  const stageBResults = await Promise.all(
+    students.map((m) =>
+      run('stageB', {
+        kind: 'distill',
+        ...common,
+        teacher: unimodal[strongIndex],
+        student: unimodal[m],
+        teacherFeatures: features[strongIndex],
+        studentFeatures: features[m],
+        options: {
+          ...stageOptions('distill'),
+          alpha: config.distill.alpha,
+          beta: config.distill.beta,
+          gamma: config.distill.gamma,
+          temperature: config.distill.temperature,
+          seed: seedFor('distill', m),
+        },
+      }),
+    ),
+  );
+  for (const [i, result] of stageBResults.entries()) {
+    const m = students[i];
+    unimodal[m] = result.model;
+    initialF1[m] = result.valMacroF1;
+    stoppedAtEpoch[`stageB:${names[m]}`] = result.stoppedAtEpoch;
+    stageB[m] = { validationMacroF1: result.valMacroF1, macroF1: result.testMacroF1 };
+    report('stageB', `${names[m]}: validation macro-F1 ${result.valMacroF1.toFixed(3)} after distillation`);
   }
 
-  // Stage C: fused head plus one head per omics with macro-F1 loss weights.
-  const multitask = await timer.time('stageC', () =>
-    trainMultitask({
-      ...common,
-      models: unimodal,
-      features,
-      names,
-      categories: state.categoryList,
-      gate: gating.factors,
-      initialF1,
-      options: {
-        ...stageOptions('balance'),
-        encoderLearningRate: config.balance.learningRate,
-        headLearningRate: config.balance.headLearningRate,
-        lambda: config.balance.lambda,
-        eta: config.balance.eta,
-        gammaLow: config.balance.gammaLow,
-        warmup: config.balance.warmup,
-        ema: config.balance.ema,
-        weighting: config.balance.weighting,
-        fusion: config.fusion.head,
-        seed: seedFor('balance', 0),
-      },
-    }),
-  );
+  // Stage C: fused head plus one head per omics with macro-F1 loss weights, then the prediction of
+  // every node. The test part is used here and nowhere before.
+  const multitask = await run('stageC', {
+    kind: 'multitask',
+    ...common,
+    models: unimodal,
+    features,
+    names,
+    categories: state.categoryList,
+    gate: gating.factors,
+    initialF1,
+    options: {
+      ...stageOptions('balance'),
+      encoderLearningRate: config.balance.learningRate,
+      headLearningRate: config.balance.headLearningRate,
+      lambda: config.balance.lambda,
+      eta: config.balance.eta,
+      gammaLow: config.balance.gammaLow,
+      warmup: config.balance.warmup,
+      ema: config.balance.ema,
+      weighting: config.balance.weighting,
+      fusion: config.fusion.head,
+      seed: seedFor('balance', 0),
+    },
+  });
   stoppedAtEpoch.stageC = multitask.stoppedAtEpoch;
   report('stageC', `fused validation macro-F1 ${multitask.valMacroF1.toFixed(3)}`);
 
-  // Evaluation: the test part is used here and nowhere before.
-  const prediction = await predictMultitask(multitask.model, features, graph);
+  // Evaluation.
+  const prediction = multitask.prediction;
   const predicted = argmaxRows(prediction.prob);
-  const testTruth = Int32Array.from(testIdx, (s) => cohort.labels[s]);
+  const testTruth = testLabels;
   const testPredicted = predicted.subarray(nTrain);
   const testProb = selectRows(prediction.prob, testNodes);
   const f1 = macroF1(testTruth, testPredicted, nClasses);
@@ -341,8 +377,11 @@ export async function runSplit(
   return { metrics, predictions, warnings, stages: timer.stages, featuresKept };
 }
 
-function snfOptions(config: BmlConfig, names: string[]) {
+/** Options of `fitFusion`; `ids` are the sample ids of the fused rows, for warnings. */
+function snfOptions(config: BmlConfig, names: string[], ids: string[]) {
   return {
+    names,
+    ids,
     K: config.snf.K,
     t: config.snf.t,
     mu: config.snf.mu,
@@ -353,26 +392,6 @@ function snfOptions(config: BmlConfig, names: string[]) {
     views: names.map((n) => optionsForOmics(config, n).snf),
     graph: { k: config.graph.k, normalization: config.graph.normalization },
   };
-}
-
-/** Returns the test macro-F1 of a unimodal model and its class probabilities on every node. */
-async function scoreUnimodal(
-  model: UnimodalModel,
-  features: Matrix,
-  graph: CsrMatrix,
-  nTrain: number,
-  labels: Int32Array,
-  testIdx: number[],
-  nClasses: number,
-): Promise<{ macroF1: number; prob: Matrix }> {
-  const { prob } = await predictUnimodal(model, features, graph);
-  const predicted = argmaxRows(prob).subarray(nTrain);
-  const f1 = macroF1(
-    Int32Array.from(testIdx, (s) => labels[s]),
-    predicted,
-    nClasses,
-  ).macroF1;
-  return { macroF1: f1, prob };
 }
 
 // Minimum number of validation samples for a continuous gate estimator. KSG needs more than k = 3, and

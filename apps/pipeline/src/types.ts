@@ -1,4 +1,3 @@
-import type { Summary } from '@bml/core';
 import type { PairInformation } from '@bml/mi';
 
 /** Macro-F1 of one omics' head after one stage. */
@@ -76,6 +75,15 @@ export interface PredictionRow {
 }
 
 /** The content of `metrics.json`. */
+/**
+ * Mean and sample standard deviation (n - 1) of a value over the outer splits. The sd is null
+ * with a single split, where it is undefined; both are null when no split has the value.
+ */
+export interface SplitSummary {
+  mean: number | null;
+  sd: number | null;
+}
+
 export interface RunMetrics {
   schemaVersion: 1;
   cohort: {
@@ -83,20 +91,29 @@ export interface RunMetrics {
     samples: number;
     classes: string[];
     classSizes: Record<string, number>;
-    omics: Record<string, { features: number; featuresKept: number[]; samples: number }>;
+    /**
+     * Per omics: the file it was read from, the orientation it was read in (samples as `rows` or
+     * `columns`, also when chosen automatically), features in the file, features kept after
+     * preprocessing in each split, and samples that have it.
+     */
+    omics: Record<
+      string,
+      { file: string; orientation: 'rows' | 'columns'; features: number; featuresKept: number[]; samples: number }
+    >;
   };
   splits: SplitMetrics[];
+  /** Mean and sd over splits. */
   summary: {
-    accuracy: Summary;
-    macroF1: Summary;
-    auc: Summary;
-    perOmics: Record<string, { stageA: Summary; stageC: Summary }>;
+    accuracy: SplitSummary;
+    macroF1: SplitSummary;
+    auc: SplitSummary;
+    perOmics: Record<string, { stageA: SplitSummary; stageC: SplitSummary }>;
     /** Mean and sd over splits of each pair's `pairwiseMi` values; KSG values are null when no split has one. */
-    pairwiseMi: Record<string, Record<keyof PairInformation, Summary>>;
+    pairwiseMi: Record<string, Record<keyof PairInformation, SplitSummary>>;
   };
   baselines: {
     /** Always predicting the most frequent training class, on the same test parts. */
-    majorityClass: { accuracy: Summary; macroF1: Summary };
+    majorityClass: { accuracy: SplitSummary; macroF1: SplitSummary };
   };
   warnings: { code: string; message: string; ids?: string[] }[];
   timings: { totalMs: number; stages: Record<string, number> };

@@ -9,7 +9,7 @@ import { architecture } from '@bml/autoencoder';
 import { availableMemoryBytes, fusionMemoryBytes } from '@bml/snf';
 import type { BmlConfig } from './config/defaults.js';
 import { optionsForOmics } from './config/resolve.js';
-import { resolveWorkerCount } from './parallel/split-pool.js';
+import { concurrentSplitCount, resolveWorkerCount } from './parallel/split-pool.js';
 import { fitOmicsPreprocessor, innerValidationSplit } from './split-setup.js';
 import type { SplitPlan } from './splits.js';
 
@@ -18,8 +18,10 @@ export interface MemoryEstimate {
   /** Estimated peak bytes beyond what the process holds when the check runs. */
   bytes: number;
   /** The estimate of the largest split, by allocation, in bytes. */
-  parts: { fusion: number; autoencoder: number; encoders: number; cohortCopies: number };
-  /** Outer splits that run at the same time (one per worker thread). */
+  parts: { fusion: number; autoencoder: number; encoders: number; splitCopies: number };
+  /** Worker threads that train at the same time, each holding one stage of a split. */
+  workers: number;
+  /** Outer splits in progress at the same time, each holding its own preprocessed copy of the omics. */
   concurrentSplits: number;
   /** Bytes the run may use. */
   availableBytes: number;
@@ -228,9 +230,10 @@ export function estimateMemory(
     }
   });
 
-  const concurrentSplits = resolveWorkerCount(config.workers, splits.length);
+  const workers = resolveWorkerCount(config.workers, splits.length, cohort.omics.length);
+  const concurrentSplits = concurrentSplitCount(workers, splits.length);
   const cohortBytes = cohort.omics.reduce((sum, o) => sum + 8 * o.values.data.length, 0);
-  const cohortCopies = concurrentSplits > 1 ? concurrentSplits * cohortBytes : 0;
+  const splitCopies = concurrentSplits > 1 ? concurrentSplits * cohortBytes : 0;
 
   const limitMB = config.memory.limitMB;
   let available: Pick<MemoryEstimate, 'availableBytes' | 'source'>;
@@ -238,8 +241,9 @@ export function estimateMemory(
   else if (limitMB !== null) available = { availableBytes: limitMB * 2 ** 20, source: 'option' };
   else available = { availableBytes: availableMemoryBytes(), source: 'system' };
   return {
-    bytes: concurrentSplits * largestTotal + cohortCopies,
-    parts: { ...largest, cohortCopies },
+    bytes: workers * largestTotal + splitCopies,
+    parts: { ...largest, splitCopies },
+    workers,
     concurrentSplits,
     ...available,
   };
@@ -291,9 +295,9 @@ export function checkMemory(memory: MemoryEstimate, cohort: Cohort, config: BmlC
       `lower preprocess.maxFeatures (now ${config.preprocess.maxFeatures}) or autoencoder.hidden, ` +
       'because the autoencoder grows with the number of features',
     encoders: 'lower encoder.hidden, because the graph encoders grow with samples times layer widths',
-    cohortCopies: 'set workers to 1, because every worker thread holds its own copy of the cohort',
+    splitCopies: 'set workers to 1, because every split in progress holds its own preprocessed copy of the omics',
   };
-  const workers = memory.concurrentSplits > 1 ? `, or set workers to 1 (now ${memory.concurrentSplits} splits at once)` : '';
+  const workers = memory.workers > 1 ? `, or set workers to 1 (now ${memory.workers} worker threads)` : '';
   throw new InvalidInputError(
     `bml: this run needs an estimated ${formatBytes(memory.bytes)} (${describeParts(memory)}), but ` +
       `${formatBytes(memory.availableBytes)} is available (${where}); ${fixes[dominant]}${workers}; ` +
@@ -309,12 +313,14 @@ function fusionFix(config: BmlConfig): string {
 }
 
 function describeParts(memory: MemoryEstimate): string {
-  const { fusion, autoencoder, encoders, cohortCopies } = memory.parts;
+  const { fusion, autoencoder, encoders, splitCopies } = memory.parts;
   let text =
     `largest split: similarity network ${formatBytes(fusion)}, autoencoder ${formatBytes(autoencoder)}, ` +
     `graph encoders ${formatBytes(encoders)}, of which the largest counts because the stages run one after another`;
-  if (memory.concurrentSplits > 1) {
-    text += `; ${memory.concurrentSplits} splits at once, and a copy of the cohort per worker (${formatBytes(cohortCopies)})`;
+  if (memory.workers > 1) {
+    text +=
+      `; ${memory.workers} worker threads training at once, and ${memory.concurrentSplits} splits in progress, ` +
+      `each with a copy of the omics (${formatBytes(splitCopies)})`;
   }
   return text;
 }

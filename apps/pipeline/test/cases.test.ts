@@ -34,6 +34,12 @@ function copyFolder(source: string, edit: (file: string, text: string) => string
   return dir;
 }
 
+/** Swaps the rows and columns of a comma-separated table. */
+function transpose(text: string): string {
+  const rows = text.trim().split(/\r?\n/).map((line) => line.split(','));
+  return rows[0].map((_, j) => rows.map((row) => row[j]).join(',')).join('\n') + '\n';
+}
+
 function warningsOf(result: RunResult, code: string) {
   return result.metrics.warnings.filter((w) => w.code === code);
 }
@@ -42,10 +48,18 @@ describe.skipIf(!casesDir)('shared input cases through the whole method', () => 
   it('c03: clamps K and k with a warning', async () => {
     const result = await runBml({ data: join(casesDir!, 'c03'), config: caseConfig('c03'), repeatsRequested: true });
     const clamped = warningsOf(result, 'K_CLAMPED').map((w) => w.message);
-    expect(clamped).toContainEqual(expect.stringMatching(/K = 20 is not smaller than the number of samples in omics 0 \(4\); using K = 3/));
+    expect(clamped).toContainEqual(expect.stringMatching(/K = 20 is not smaller than the number of samples in omics "cnv" \(4\); using K = 3/));
     expect(clamped).toContainEqual(expect.stringMatching(/graph k = 10 is not smaller than the number of samples \(4\); using k = 3/));
     expect(collectNumbers(result.metrics).every(Number.isFinite)).toBe(true);
     for (const row of result.predictions) expect(row.prob.every(Number.isFinite)).toBe(true);
+    expect(result.metrics.cohort.omics.mrna.orientation).toBe('rows');
+
+    // The same cohort with mrna.csv written genes x samples: detected, recorded, same outcome.
+    const transposed = copyFolder(join(casesDir!, 'c03'), (file, text) => (file === 'mrna.csv' ? transpose(text) : text));
+    const flipped = await runBml({ data: transposed, config: caseConfig('c03'), repeatsRequested: true });
+    expect(flipped.metrics.cohort.omics.mrna.orientation).toBe('columns');
+    expect(flipped.metrics.cohort.omics.cnv.orientation).toBe('rows');
+    expect(flipped.metrics.splits).toEqual(result.metrics.splits);
   });
 
   it('c04: reports per-class recall and F1 and the majority-class baseline', async () => {

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { InvalidInputError } from '@bml/core';
 import { defaultConfig, resolveConfig, optionsForOmics } from '../src/index.js';
 
 describe('resolveConfig', () => {
@@ -61,6 +62,36 @@ describe('resolveConfig', () => {
   it('rejects an unknown per-omics group', () => {
     expect(() => resolveConfig([{ origin: 'x', patch: { omics: { cnv: { encoder: {} } } } }])).toThrow(
       /accept preprocess and snf/,
+    );
+  });
+
+  it('reports every problem of a file at once', () => {
+    const patch = { snf: { k: 10, t: 'twenty' }, graph: { mode: 'dense' } };
+    let error: unknown;
+    try {
+      resolveConfig([{ origin: 'my.json', patch }]);
+    } catch (caught) {
+      error = caught;
+    }
+    expect(error).toBeInstanceOf(InvalidInputError);
+    const message = (error as Error).message;
+    expect(message).toMatch(/the configuration has 3 problems/);
+    expect(message).toMatch(/unknown option "snf\.k"/);
+    expect(message).toMatch(/"snf\.t" must be a number, got "twenty"/);
+    expect(message).toMatch(/"graph\.mode" is "dense"; use one of inductive, transductive/);
+    expect((error as InvalidInputError).code).toBe('CONFIG_UNKNOWN_KEY');
+  });
+
+  it('reports every out-of-range value at once', () => {
+    const patch = { stageA: { epochs: 0 }, mi: { gate: 2 }, split: { folds: 1 } };
+    expect(() => resolveConfig([{ origin: 'x', patch }])).toThrow(
+      /3 problems:\n  - option "stageA\.epochs" must be a positive integer, got 0\n  - option "split\.folds" must be at least 2, got 1\n  - option "mi\.gate"/,
+    );
+  });
+
+  it('reports a single problem on its own', () => {
+    expect(() => resolveConfig([{ origin: 'x', patch: { split: { folds: 0 } } }])).toThrow(
+      /^bml: option "split\.folds" must be a positive integer, got 0$/,
     );
   });
 });

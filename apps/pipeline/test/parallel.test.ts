@@ -5,7 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { InvalidInputError } from '@bml/core';
 import { runBml, type ProgressEvent, type RunResult } from '../src/index.js';
-import { deserializeError, resolveWorkerCount } from '../src/parallel/split-pool.js';
+import { concurrentSplitCount, deserializeError, resolveWorkerCount } from '../src/parallel/split-pool.js';
 import { serializeError } from '../src/parallel/protocol.js';
 import { tinyConfig } from './helpers.js';
 
@@ -24,18 +24,29 @@ async function runWith(workers: number): Promise<{ result: RunResult; events: Pr
 
 describe('resolveWorkerCount', () => {
   it('uses one worker per core when 0', () => {
-    expect(resolveWorkerCount(0, 5, 2)).toBe(2);
-    expect(resolveWorkerCount(0, 5, 8)).toBe(5);
+    expect(resolveWorkerCount(0, 5, 2, 2)).toBe(2);
+    expect(resolveWorkerCount(0, 5, 1, 8)).toBe(5);
   });
 
-  it('caps the count at the number of splits', () => {
-    expect(resolveWorkerCount(4, 1, 8)).toBe(1);
-    expect(resolveWorkerCount(3, 5, 2)).toBe(3);
+  it('caps at splits times omics', () => {
+    // Splits times omics is the maximum number of tasks that can run at once.
+    expect(resolveWorkerCount(4, 1, 1, 8)).toBe(1);
+    expect(resolveWorkerCount(4, 1, 3, 8)).toBe(3);
+    expect(resolveWorkerCount(0, 1, 2, 8)).toBe(2);
+    expect(resolveWorkerCount(3, 5, 2, 2)).toBe(3);
   });
 
   it('rejects negative and fractional counts', () => {
-    expect(() => resolveWorkerCount(-1, 5, 2)).toThrow(InvalidInputError);
-    expect(() => resolveWorkerCount(1.5, 5, 2)).toThrow(/workers.*integer >= 0/);
+    expect(() => resolveWorkerCount(-1, 5, 2, 2)).toThrow(InvalidInputError);
+    expect(() => resolveWorkerCount(1.5, 5, 2, 2)).toThrow(/workers.*integer >= 0/);
+  });
+});
+
+describe('concurrentSplitCount', () => {
+  it('keeps one split more in progress than there are workers', () => {
+    expect(concurrentSplitCount(2, 5)).toBe(3);
+    expect(concurrentSplitCount(2, 2)).toBe(2);
+    expect(concurrentSplitCount(1, 5)).toBe(1);
   });
 });
 
@@ -78,6 +89,22 @@ describe('runBml on worker threads', () => {
   });
 });
 
+describe('runBml with one split on worker threads', () => {
+  // One split, three omics: the autoencoders, Stage-A encoders and Stage-B students of the omics
+  // run side by side on two workers.
+  it('matches the single-thread run', async () => {
+    const run = (workers: number) =>
+      runBml({ config: tinyConfig({ seed: 5, workers, split: { repeats: 1 } }), repeatsRequested: true });
+    const [single, parallel] = [await run(1), await run(2)];
+    expect(parallel.metrics.splits).toHaveLength(1);
+    // One split has a mean but no sd.
+    expect(parallel.metrics.summary.macroF1.mean).toBe(parallel.metrics.splits[0].test.macroF1);
+    expect(parallel.metrics.summary.macroF1.sd).toBeNull();
+    expect(Object.keys(parallel.metrics.splits[0].perOmics)).toHaveLength(3);
+    expect(comparable(parallel)).toEqual(comparable(single));
+  }, 600_000);
+});
+
 describe('bml doctor', () => {
   const cli = join(dirname(fileURLToPath(import.meta.url)), '..', 'dist', 'cli.js');
   const doctor = (args: string[], env: Record<string, string> = {}) =>
@@ -86,13 +113,13 @@ describe('bml doctor', () => {
       env: { ...process.env, INIT_CWD: tmpdir(), ...env },
     });
 
-  it('reports backend threads and split workers', () => {
+  it('reports backend threads and workers', () => {
     const result = doctor(['--json'], { BML_BACKEND: 'wasm' });
     expect(result.status).toBe(0);
     const report = JSON.parse(result.stdout);
     expect(report.backend).toBe('wasm');
     expect(report.backendThreads).toBe(1);
-    expect(report.splitWorkers).toBe(availableParallelism());
+    expect(report.workers).toBe(availableParallelism());
   });
 
   it('names the native backend as the faster one', () => {

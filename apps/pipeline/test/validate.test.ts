@@ -146,12 +146,13 @@ describe('memory estimate', () => {
     expect(wide).toBeLessThan(5.6e6 * 4 * 5 + 20e6);
   });
 
-  it('multiplies by the splits that run at the same time', () => {
+  it('multiplies by the workers that train at the same time', () => {
     const split: OuterSplit = { repeat: 0, seed: 0, train: TRAIN, test: TEST, source: 'random' };
     const splits = [split, { ...split, repeat: 1 }, { ...split, repeat: 2 }];
     const kept = splits.map(() => ({ mrna: 2 }));
     const one = estimateMemory(cohort, splits, kept, config({ workers: 1 }), 1e12);
     const three = estimateMemory(cohort, splits, kept, config({ workers: 3 }), 1e12);
+    expect(three.workers).toBe(3);
     expect(three.concurrentSplits).toBe(3);
     expect(three.bytes).toBeGreaterThanOrEqual(3 * one.bytes);
   });

@@ -76,6 +76,8 @@ export interface SnfProgress {
 
 /** Options of {@link snf}. */
 export interface SnfOptions {
+  /** Omics names, in input order, used in warnings and errors. Default: the omics index (`omics 0`). */
+  names?: readonly string[];
   /** Neighbours kept in each local kernel. Default 20. */
   K?: number;
   /** Diffusion iterations. Default 20. */
@@ -176,6 +178,8 @@ interface ResolvedSnf {
   tolerance: number;
   maxMemoryBytes: number | undefined;
   onLargeK: LargeKPolicy;
+  /** Returns how messages name omics `v`. */
+  omicsName: (v: number) => string;
 }
 
 function resolveSnfOptions(options: SnfOptions, n: number): ResolvedSnf {
@@ -196,6 +200,7 @@ function resolveSnfOptions(options: SnfOptions, n: number): ResolvedSnf {
     maxMemoryBytes:
       options.maxMemoryBytes === undefined ? undefined : checkPositive('maxMemoryBytes', options.maxMemoryBytes),
     onLargeK: checkChoice('onLargeK', options.onLargeK ?? 'error', ['error', 'clamp']),
+    omicsName: (v) => (options.names?.[v] !== undefined ? `"${options.names[v]}"` : String(v)),
   };
 }
 
@@ -266,10 +271,11 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
   const n = features[0].rows;
   const settings = resolveSnfOptions(options, n);
   features.forEach((x, v) => {
-    checkMatrix(`features of omics ${v}`, x);
+    checkMatrix(`features of omics ${settings.omicsName(v)}`, x);
     if (x.rows !== n)
       fail(
-        `omics ${v} has ${x.rows} samples, omics 0 has ${n}; give every omics one row per sample (NaN rows for missing samples)`,
+        `omics ${settings.omicsName(v)} has ${x.rows} samples, omics ${settings.omicsName(0)} has ${n}; ` +
+          'give every omics one row per sample (NaN rows for missing samples)',
         'SHAPE_MISMATCH',
       );
   });
@@ -297,7 +303,7 @@ export function fuseFeatures(features: readonly Matrix[], options: FuseFeaturesO
   try {
     affinities = features.map((x, v) => {
       const kernelSettings = resolveKernelSettings({ ...options, ...options.views?.[v] });
-      const what = m > 1 ? ` in omics ${v}` : '';
+      const what = m > 1 ? ` in omics ${settings.omicsName(v)}` : '';
       return computeViewAffinity(
         arena,
         kernels,
@@ -439,7 +445,7 @@ function runFusion(
   const Ks = inputs.map((v, index) => {
     const count = v.present === null ? n : v.present.reduce((a, b) => a + b, 0);
     return {
-      K: resolveNeighbours('K', settings.K, count, settings.onLargeK, warn, m > 1 ? ` in omics ${index}` : ''),
+      K: resolveNeighbours('K', settings.K, count, settings.onLargeK, warn, m > 1 ? ` in omics ${settings.omicsName(index)}` : ''),
       count,
     };
   });

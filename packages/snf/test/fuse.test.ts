@@ -133,6 +133,17 @@ describe('snf', () => {
     expect(result.warnings.map((w) => w.code)).toContain('K_CLAMPED');
   });
 
+  it('names omics by index, or by the names given', () => {
+    const aff = x.map((v) => affinityMatrix(v, { K: 10 }));
+    const byIndex = snf(aff, { K: 60, onLargeK: 'clamp', detailed: true });
+    expect(byIndex.warnings.map((w) => w.message).join('\n')).toMatch(/in omics 1\b/);
+    const names = aff.map((_, v) => `view${v}`);
+    const byName = snf(aff, { K: 60, onLargeK: 'clamp', detailed: true, names });
+    const messages = byName.warnings.map((w) => w.message).join('\n');
+    expect(messages).toMatch(/in omics "view1"/);
+    expect(messages).not.toMatch(/in omics 1\b/);
+  });
+
   it('normalises rows from log-affinities even when every entry would underflow', () => {
     const { x: far } = gaussianClusters(4, 2, 10, 3, 1);
     const big = createMatrix(

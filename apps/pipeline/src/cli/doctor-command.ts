@@ -7,7 +7,7 @@ import { packageVersions } from '../versions.js';
 export const doctorHelp = `Usage: bml doctor [--json]
 
 Prints the TensorFlow.js backend in use and the threads its kernels run on,
-the worker threads that run outer splits, the cores and memory available,
+the worker threads that train models, the cores and memory available,
 the package versions, and what would make bml faster here.
 `;
 
@@ -20,8 +20,8 @@ export async function doctorCommand(flags: { json?: boolean }): Promise<number> 
     tfjs: backend.version,
     backendThreads: backend.threads,
     unavailable: backend.unavailable,
-    // Worker threads for outer splits under the default option `workers` 0, before the cap at the number of splits.
-    splitWorkers: automaticWorkerCount(),
+    // Worker threads under the default option `workers` 0, before the cap at splits times omics.
+    workers: automaticWorkerCount(),
     node: process.version,
     cores,
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -37,7 +37,10 @@ export async function doctorCommand(flags: { json?: boolean }): Promise<number> 
   const row = (label: string, value: string) => `${label.padEnd(width)}${value}`;
   const lines = [
     row('backend', `${report.backend} (TensorFlow.js ${report.tfjs}), ${plural(report.backendThreads, 'thread')} per model`),
-    row('splits', `up to ${report.splitWorkers} at a time on worker threads (option "workers", where 1 runs them one by one)`),
+    row(
+      'workers',
+      `up to ${plural(report.workers, 'worker thread')} train models at a time, from any split or omics (option "workers", where 1 runs everything on the main thread)`,
+    ),
     row('node', report.node),
     row('cores', `${report.cores} (${report.cpu})`),
     row('memory', `${report.memoryGiB} GiB`),
@@ -48,11 +51,11 @@ export async function doctorCommand(flags: { json?: boolean }): Promise<number> 
     lines.push(
       '',
       `Faster: the ${report.backend} backend trains each model on one thread, so a run with one outer split`,
-      'uses one core. The native backend @tensorflow/tfjs-node uses every core within a model and runs the',
+      'uses at most one core per omics. The native backend @tensorflow/tfjs-node uses every core within a model and runs the',
       'neural stages several times faster. Its install downloads the TensorFlow C library, so it needs',
       'internet access:',
       '  pnpm add -w @tensorflow/tfjs-node@4.22.0 && pnpm approve-builds',
-      'bml uses it automatically once it loads, and then runs the outer splits one by one unless the',
+      'bml uses it automatically once it loads, and then trains one model at a time unless the',
       'option "workers" asks for more. BML_BACKEND=wasm or cpu forces another backend.',
     );
   }

@@ -11,8 +11,12 @@ export function progressPrinter(quiet: boolean): (event: ProgressEvent) => void 
   };
 }
 
-/** Formats a mean and sd as `0.812 ± 0.034`, or `undefined` when the mean is missing. */
+/**
+ * Formats a mean and sd as `0.812 ± 0.034`, the mean alone when the sd is null (a single split),
+ * or `undefined` when the mean is missing.
+ */
 export function formatSummary(summary: { mean: number | null; sd: number | null }): string {
   if (summary.mean === null || !Number.isFinite(summary.mean)) return 'undefined';
-  return `${summary.mean.toFixed(3)} ± ${(summary.sd ?? 0).toFixed(3)}`;
+  if (summary.sd === null) return summary.mean.toFixed(3);
+  return `${summary.mean.toFixed(3)} ± ${summary.sd.toFixed(3)}`;
 }

@@ -55,8 +55,9 @@ Options:
   --test-labels FILE  labels of the test samples, which also defines the split
   --id-match MODE     exact (default), sample or patient: match TCGA barcodes of different
                       lengths at sample (15 characters) or patient (12) level
-  --workers N         outer splits run at once on worker threads; 0 (default) uses
-                      min(cores, splits), 1 runs them one after another; results do not change
+  --workers N         worker threads that train models at once (autoencoders and encoders
+                      of any split or omics); 0 (default) uses one per core, at most splits
+                      times omics; 1 runs everything in the main thread; results do not change
   --preset NAME       full (defaults) or quick (one split, small epoch caps); default full
                       with --data and quick without
   --force             replace an existing run directory

@@ -45,82 +45,131 @@ export interface ConfigSource {
  */
 export function resolveConfig(sources: readonly ConfigSource[]): BmlConfig {
   const config = defaultConfig() as unknown as Record<string, unknown>;
-  for (const source of sources) validatePatch(source.patch, config, '', source.origin);
+  const problems = new ConfigProblems();
+  for (const source of sources) validatePatch(source.patch, config, '', source.origin, problems);
+  problems.throwIfAny();
   const preset = [...sources].reverse().find((s) => s.patch.preset !== undefined)?.patch.preset;
   if (preset === 'quick') mergeInto(config, quickPreset as unknown as ConfigPatch);
   for (const source of sources) mergeInto(config, source.patch);
   const resolved = config as unknown as BmlConfig;
-  checkRanges(resolved);
+  checkRanges(resolved, problems);
+  problems.throwIfAny();
   return resolved;
 }
 
-function validatePatch(patch: ConfigPatch, reference: Record<string, unknown>, prefix: string, origin: string): void {
+/**
+ * Collects every problem of a configuration, so that one run reports them all. A single problem
+ * is thrown as it is; several are thrown as one error that lists each, with the code and details
+ * of the first.
+ */
+class ConfigProblems {
+  private readonly errors: InvalidInputError[] = [];
+
+  add(message: string, code: string, details?: Record<string, unknown>): void {
+    this.errors.push(new InvalidInputError(message, code, details));
+  }
+
+  throwIfAny(): void {
+    if (this.errors.length === 0) return;
+    if (this.errors.length === 1) throw this.errors[0];
+    const [first] = this.errors;
+    const lines = this.errors.map((error) => `  - ${error.message.replace(/^bml: /, '')}`);
+    throw new InvalidInputError(
+      `bml: the configuration has ${this.errors.length} problems:\n${lines.join('\n')}`,
+      first.code,
+      { ...first.details, problems: this.errors.map((error) => error.message) },
+    );
+  }
+}
+
+function validatePatch(
+  patch: ConfigPatch,
+  reference: Record<string, unknown>,
+  prefix: string,
+  origin: string,
+  problems: ConfigProblems,
+): void {
   if (typeof patch !== 'object' || patch === null || Array.isArray(patch)) {
-    throw new InvalidInputError(`bml: ${origin}: ${prefix || 'the configuration'} must be a JSON object`, 'CONFIG_TYPE');
+    problems.add(`bml: ${origin}: ${prefix || 'the configuration'} must be a JSON object`, 'CONFIG_TYPE');
+    return;
   }
   for (const [key, value] of Object.entries(patch)) {
     const path = prefix ? `${prefix}.${key}` : key;
     if (path === 'omics') {
-      validateOmicsOverrides(value, origin);
+      validateOmicsOverrides(value, origin, problems);
       continue;
     }
     if (!(key in reference)) {
       const known = Object.keys(reference).join(', ');
-      throw new InvalidInputError(
+      problems.add(
         `bml: ${origin}: unknown option "${path}"; known options${prefix ? ` of ${prefix}` : ''}: ${known}`,
         'CONFIG_UNKNOWN_KEY',
         { key: path },
       );
+      continue;
     }
     const expected = reference[key];
-    checkValueType(path, value, expected, origin);
-    if (isPlainObject(expected)) validatePatch(value as ConfigPatch, expected, path, origin);
+    if (!checkValueType(path, value, expected, origin, problems)) continue;
+    if (isPlainObject(expected)) validatePatch(value as ConfigPatch, expected, path, origin, problems);
   }
 }
 
-function validateOmicsOverrides(value: unknown, origin: string): void {
-  if (!isPlainObject(value)) throw new InvalidInputError(`bml: ${origin}: omics must be an object keyed by omics name`, 'CONFIG_TYPE');
+function validateOmicsOverrides(value: unknown, origin: string, problems: ConfigProblems): void {
+  if (!isPlainObject(value)) {
+    problems.add(`bml: ${origin}: omics must be an object keyed by omics name`, 'CONFIG_TYPE');
+    return;
+  }
   const defaults = defaultConfig() as unknown as Record<string, Record<string, unknown>>;
   for (const [name, override] of Object.entries(value)) {
     if (!isPlainObject(override)) {
-      throw new InvalidInputError(`bml: ${origin}: omics.${name} must be an object with preprocess and/or snf`, 'CONFIG_TYPE');
+      problems.add(`bml: ${origin}: omics.${name} must be an object with preprocess and/or snf`, 'CONFIG_TYPE');
+      continue;
     }
     for (const [group, values] of Object.entries(override)) {
       if (group !== 'preprocess' && group !== 'snf') {
-        throw new InvalidInputError(
+        problems.add(
           `bml: ${origin}: unknown option "omics.${name}.${group}"; per-omics overrides accept preprocess and snf`,
           'CONFIG_UNKNOWN_KEY',
         );
+        continue;
       }
-      validatePatch(values as ConfigPatch, defaults[group], `omics.${name}.${group}`, origin);
+      validatePatch(values as ConfigPatch, defaults[group], `omics.${name}.${group}`, origin, problems);
     }
   }
 }
 
-function checkValueType(path: string, value: unknown, expected: unknown, origin: string): void {
+/** Adds a problem when `value` has the wrong type or is not an allowed choice; returns whether it is valid. */
+function checkValueType(
+  path: string,
+  value: unknown,
+  expected: unknown,
+  origin: string,
+  problems: ConfigProblems,
+): boolean {
   const generic = path.replace(/^omics\.[^.]+\./, '');
   const kind = nullable[generic];
-  if (kind && value === null) return;
+  if (kind && value === null) return true;
   const wanted = kind ?? (Array.isArray(expected) ? 'array' : isPlainObject(expected) ? 'object' : typeof expected);
   const actual = Array.isArray(value) ? 'array' : value === null ? 'null' : isPlainObject(value) ? 'object' : typeof value;
   if (wanted !== actual) {
-    throw new InvalidInputError(
-      `bml: ${origin}: option "${path}" must be a ${wanted}, got ${JSON.stringify(value)}`,
-      'CONFIG_TYPE',
-      { key: path },
-    );
+    problems.add(`bml: ${origin}: option "${path}" must be a ${wanted}, got ${JSON.stringify(value)}`, 'CONFIG_TYPE', {
+      key: path,
+    });
+    return false;
   }
   const allowed = choices[generic];
   if (allowed && !allowed.includes(value as string)) {
-    throw new InvalidInputError(
+    problems.add(
       `bml: ${origin}: option "${path}" is ${JSON.stringify(value)}; use one of ${allowed.join(', ')}`,
       'CONFIG_VALUE',
       { key: path },
     );
+    return false;
   }
+  return true;
 }
 
-function checkRanges(config: BmlConfig): void {
+function checkRanges(config: BmlConfig, problems: ConfigProblems): void {
   const positiveIntegers: [string, number | null][] = [
     ['split.repeats', config.split.repeats],
     ['split.folds', config.split.folds],
@@ -141,11 +190,11 @@ function checkRanges(config: BmlConfig): void {
   for (const [path, value] of positiveIntegers) {
     if (value === null) continue;
     if (!Number.isInteger(value) || value < 1) {
-      throw new InvalidInputError(`bml: option "${path}" must be a positive integer, got ${value}`, 'CONFIG_VALUE');
+      problems.add(`bml: option "${path}" must be a positive integer, got ${value}`, 'CONFIG_VALUE');
     }
   }
-  if (config.split.folds !== null && config.split.folds < 2) {
-    throw new InvalidInputError(`bml: option "split.folds" must be at least 2, got ${config.split.folds}`, 'CONFIG_VALUE');
+  if (config.split.folds === 1) {
+    problems.add(`bml: option "split.folds" must be at least 2, got ${config.split.folds}`, 'CONFIG_VALUE');
   }
   const fractions: [string, number][] = [
     ['split.testFraction', config.split.testFraction],
@@ -154,36 +203,36 @@ function checkRanges(config: BmlConfig): void {
   ];
   for (const [path, value] of fractions) {
     if (!(value >= 0 && value < 1)) {
-      throw new InvalidInputError(`bml: option "${path}" must be in [0, 1), got ${value}`, 'CONFIG_VALUE');
+      problems.add(`bml: option "${path}" must be in [0, 1), got ${value}`, 'CONFIG_VALUE');
     }
   }
-  if (!(config.split.testFraction > 0)) {
-    throw new InvalidInputError('bml: option "split.testFraction" must be above 0', 'CONFIG_VALUE');
+  if (config.split.testFraction === 0) {
+    problems.add('bml: option "split.testFraction" must be above 0', 'CONFIG_VALUE');
   }
-  if (!(config.split.validationFraction > 0)) {
-    throw new InvalidInputError('bml: option "split.validationFraction" must be above 0', 'CONFIG_VALUE');
+  if (config.split.validationFraction === 0) {
+    problems.add('bml: option "split.validationFraction" must be above 0', 'CONFIG_VALUE');
   }
   if (!(config.mi.gate >= 0 && config.mi.gate <= 1)) {
-    throw new InvalidInputError(
+    problems.add(
       `bml: option "mi.gate" must be a score threshold in [0, 1], got ${config.mi.gate}`,
       'CONFIG_VALUE',
     );
   }
   if (!(Number.isFinite(config.mi.softWidth) && config.mi.softWidth > 0)) {
-    throw new InvalidInputError(
+    problems.add(
       `bml: option "mi.softWidth" must be a positive number, got ${config.mi.softWidth}`,
       'CONFIG_VALUE',
     );
   }
   if (!(Number.isInteger(config.workers) && config.workers >= 0)) {
-    throw new InvalidInputError(
+    problems.add(
       `bml: option "workers" must be 0 (one per core) or a positive integer, got ${config.workers}`,
       'CONFIG_VALUE',
     );
   }
   for (const code of config.input.sampleTypes) {
     if (typeof code !== 'string' || !/^\d\d$/.test(code)) {
-      throw new InvalidInputError(
+      problems.add(
         `bml: option "input.sampleTypes" takes two-digit TCGA sample-type codes such as "01", got ${JSON.stringify(code)}`,
         'CONFIG_VALUE',
       );
@@ -191,7 +240,7 @@ function checkRanges(config: BmlConfig): void {
   }
   const limit = config.memory.limitMB;
   if (limit !== null && !(Number.isFinite(limit) && limit > 0)) {
-    throw new InvalidInputError(
+    problems.add(
       `bml: option "memory.limitMB" must be a positive number of MiB or null, got ${limit}`,
       'CONFIG_VALUE',
     );

@@ -1,23 +1,14 @@
 /**
- * Messages between the split pool (main thread) and its worker threads. Every
+ * Messages between the task pool (main thread) and its worker threads. Every
  * payload is plain data, so structured cloning copies it unchanged.
  */
-import type { OuterSplit, Cohort } from '@bml/data';
-import type { BmlConfig } from '../config/defaults.js';
-import type { ProgressEvent } from '../progress.js';
-import type { SplitOutcome } from '../split-run.js';
+import type { Task, TaskResults } from '../tasks/protocol.js';
 
-/** Data every worker receives once, at start. */
-export interface SplitWorkerData {
-  cohort: Cohort;
-  config: BmlConfig;
-}
-
-/** Request to run one outer split. `index` is its position in the run's list of splits. */
-export interface RunSplitRequest {
+/** Request to run one task. `id` identifies the task within the pool. */
+export interface RunTaskRequest {
   type: 'run';
-  index: number;
-  split: OuterSplit;
+  id: number;
+  task: Task;
 }
 
 /** An error thrown in a worker, reduced to the fields that identify it. */
@@ -30,11 +21,10 @@ export interface SerializedError {
 }
 
 /** Messages a worker sends back to the pool. */
-export type SplitWorkerMessage =
+export type TaskWorkerMessage =
   | { type: 'ready' }
-  | { type: 'progress'; event: ProgressEvent }
-  | { type: 'result'; index: number; outcome: SplitOutcome }
-  | { type: 'error'; index: number | null; error: SerializedError };
+  | { type: 'result'; id: number; result: TaskResults[keyof TaskResults] }
+  | { type: 'error'; id: number | null; error: SerializedError };
 
 /** Reduces `error` to plain data that survives `postMessage`. */
 export function serializeError(error: unknown): SerializedError {

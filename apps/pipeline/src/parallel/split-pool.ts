@@ -1,23 +1,24 @@
 /**
- * Runs the outer splits of a run on worker threads. Each split depends only
- * on the cohort, the configuration and its own seeds, so a split computes the
- * same numbers on any thread and in any order as in a single-threaded run.
+ * Runs the outer splits of a run. The stages that train networks (the
+ * autoencoder, Stage A, Stage B and Stage C) go to worker threads as tasks,
+ * the rest runs on the main thread. Several splits are in progress at once,
+ * and within a split the omics train side by side, so the workers stay busy
+ * even with a single split. Every task depends only on its own inputs and
+ * seeds, so the numbers are the same on any thread and in any order as in a
+ * single-threaded run.
  */
 import { availableParallelism } from 'node:os';
-import { Worker } from 'node:worker_threads';
-import {
-  BmlError,
-  InternalError,
-  InterruptedError,
-  InvalidInputError,
-  NumericalError,
-} from '@bml/core';
+import { InvalidInputError } from '@bml/core';
 import { backendInfo } from '@bml/core/tensor';
 import type { Cohort, OuterSplit } from '@bml/data';
 import type { BmlConfig } from '../config/defaults.js';
 import type { ProgressHandler } from '../progress.js';
 import { runSplit, type SplitOutcome } from '../split-run.js';
-import type { RunSplitRequest, SerializedError, SplitWorkerData, SplitWorkerMessage } from './protocol.js';
+import { InProcessExecutor } from '../tasks/in-process.js';
+import type { TaskExecutor } from '../tasks/protocol.js';
+import { TaskPool } from './task-pool.js';
+
+export { deserializeError } from './task-pool.js';
 
 /**
  * Returns the worker count used when option `workers` is 0. That is one per core on the wasm and
@@ -31,31 +32,39 @@ export function automaticWorkerCount(): number {
 }
 
 /**
- * Returns how many worker threads run `splits` outer splits. `requested` 0 means
- * `min(automatic, splits)`, and any count is capped at the number of splits. The
- * result 1 means the splits run one after another on the calling thread.
+ * Returns how many worker threads run the tasks of `splits` outer splits of a cohort with `omics`
+ * omics. `requested` 0 means the automatic count, and any count is capped at `splits x omics`, the
+ * maximum number of tasks that can run at once. The result 1 means everything runs on the calling thread.
  */
-export function resolveWorkerCount(requested: number, splits: number, automatic = automaticWorkerCount()): number {
+export function resolveWorkerCount(
+  requested: number,
+  splits: number,
+  omics = 1,
+  automatic = automaticWorkerCount(),
+): number {
   if (!Number.isInteger(requested) || requested < 0) {
     throw new InvalidInputError(
-      `bml: option "workers" must be an integer >= 0 (got ${requested}); use 0 for one worker per core or 1 to run the splits on the main thread`,
+      `bml: option "workers" must be an integer >= 0 (got ${requested}); use 0 for one worker per core or 1 to run everything on the main thread`,
       'CONFIG_VALUE',
       { key: 'workers', value: requested },
     );
   }
   const count = requested === 0 ? automatic : requested;
-  return Math.max(1, Math.min(count, splits));
+  return Math.max(1, Math.min(count, splits * Math.max(1, omics)));
+}
+
+/**
+ * Returns how many outer splits are in progress at once with `workers` workers: one more than the
+ * workers, so that the main thread prepares a split while the workers train, and at most `splits`.
+ */
+export function concurrentSplitCount(workers: number, splits: number): number {
+  return workers <= 1 ? 1 : Math.min(splits, workers + 1);
 }
 
 /**
  * Starts every split of `splits` and returns one promise per split, in the
- * same order. With `config.workers` resolving to 1 the splits run one after
- * another on this thread. Otherwise they run on a pool of worker threads, each
- * with its own TensorFlow.js backend, and progress events from the workers go
- * to `onProgress` as they arrive.
- *
- * After the first failure, no further split starts, every running worker is
- * stopped and every unfinished promise rejects with that failure. The promises
+ * same order. After the first failure no further split starts, the workers
+ * stop, and every unfinished promise rejects with that failure. The promises
  * are pre-handled, so a caller may await them one by one.
  */
 export function runSplits(
@@ -64,27 +73,34 @@ export function runSplits(
   config: BmlConfig,
   onProgress: ProgressHandler = () => {},
 ): Promise<SplitOutcome>[] {
-  const workers = resolveWorkerCount(config.workers, splits.length);
-  const outcomes =
-    workers <= 1 ? runInProcess(cohort, splits, config, onProgress) : runOnWorkers(cohort, splits, config, workers, onProgress);
+  const workers = resolveWorkerCount(config.workers, splits.length, cohort.omics.length);
+  const pool = workers > 1 ? new TaskPool(workers) : undefined;
+  const executor: TaskExecutor = pool ?? new InProcessExecutor();
+  const pending = splits.map(() => createDeferred<SplitOutcome>());
+  let next = 0;
+  let finished = 0;
+  let failed = false;
+
+  const fail = (error: unknown) => {
+    if (failed) return;
+    failed = true;
+    pool?.close();
+    for (const deferred of pending) if (!deferred.settled) deferred.reject(error);
+  };
+  const startNext = () => {
+    if (failed || next >= splits.length) return;
+    const index = next++;
+    runSplit(cohort, splits[index], config, { executor, priority: index, onProgress }).then((outcome) => {
+      pending[index].resolve(outcome);
+      if (++finished === splits.length) pool?.close();
+      startNext();
+    }, fail);
+  };
+  for (let i = 0; i < concurrentSplitCount(workers, splits.length); i++) startNext();
+  const outcomes = pending.map((deferred) => deferred.promise);
   // Marks each promise handled: a split that fails while the caller awaits an earlier one is no unhandled rejection.
   for (const outcome of outcomes) outcome.catch(() => {});
   return outcomes;
-}
-
-function runInProcess(
-  cohort: Cohort,
-  splits: readonly OuterSplit[],
-  config: BmlConfig,
-  onProgress: ProgressHandler,
-): Promise<SplitOutcome>[] {
-  let previous: Promise<unknown> = Promise.resolve();
-  return splits.map((split) => {
-    // A split starts only after the previous one succeeded, and a failure rejects all later ones.
-    const outcome = previous.then(() => runSplit(cohort, split, config, onProgress));
-    previous = outcome;
-    return outcome;
-  });
 }
 
 interface Deferred<T> {
@@ -107,96 +123,4 @@ function createDeferred<T>(): Deferred<T> {
     };
   });
   return deferred;
-}
-
-/**
- * Returns the compiled worker script. Under a test runner this module runs from its TypeScript
- * source, and the worker then comes from `dist`.
- */
-function workerScript(): URL {
-  const moduleUrl = new URL(import.meta.url);
-  // NOTE: running from sources needs a build first (`pnpm build`), because Node runs no TypeScript in workers.
-  if (moduleUrl.pathname.endsWith('.ts')) return new URL('../../dist/parallel/split-worker.js', moduleUrl);
-  return new URL('./split-worker.js', moduleUrl);
-}
-
-function runOnWorkers(
-  cohort: Cohort,
-  splits: readonly OuterSplit[],
-  config: BmlConfig,
-  size: number,
-  onProgress: ProgressHandler,
-): Promise<SplitOutcome>[] {
-  const pending = splits.map(() => createDeferred<SplitOutcome>());
-  const workers: Worker[] = [];
-  const stopped = new Set<Worker>();
-  let next = 0;
-  let failed = false;
-
-  const stop = (worker: Worker) => {
-    if (stopped.has(worker)) return;
-    stopped.add(worker);
-    void worker.terminate();
-  };
-  const fail = (error: unknown) => {
-    if (failed) return;
-    failed = true;
-    for (const deferred of pending) if (!deferred.settled) deferred.reject(error);
-    workers.forEach(stop);
-  };
-  const dispatch = (worker: Worker) => {
-    if (failed || next >= splits.length) {
-      stop(worker);
-      return;
-    }
-    const index = next++;
-    const request: RunSplitRequest = { type: 'run', index, split: splits[index] };
-    worker.postMessage(request);
-  };
-
-  const workerData: SplitWorkerData = { cohort, config };
-  for (let i = 0; i < size; i++) {
-    const worker = new Worker(workerScript(), { workerData });
-    workers.push(worker);
-    worker.on('message', (message: SplitWorkerMessage) => {
-      switch (message.type) {
-        case 'ready':
-          dispatch(worker);
-          break;
-        case 'progress':
-          onProgress(message.event);
-          break;
-        case 'result':
-          pending[message.index].resolve(message.outcome);
-          dispatch(worker);
-          break;
-        case 'error':
-          fail(deserializeError(message.error));
-          break;
-      }
-    });
-    worker.on('error', fail);
-    worker.on('exit', (code) => {
-      if (stopped.has(worker) || failed) return;
-      fail(new InternalError(`bml: a split worker thread exited with code ${code} before its splits finished`, 'WORKER_EXIT', { code }));
-    });
-  }
-  return pending.map((deferred) => deferred.promise);
-}
-
-/** Rebuilds an error sent by a worker, keeping bml's error classes so that exit codes stay the same. */
-export function deserializeError(serialized: SerializedError): Error {
-  const { name, message, code, details } = serialized;
-  let error: Error;
-  if (name === 'InvalidInputError') error = new InvalidInputError(message, code, details);
-  else if (name === 'NumericalError') error = new NumericalError(message, code, details);
-  else if (name === 'InternalError') error = new InternalError(message, code, details);
-  else if (name === 'InterruptedError') error = new InterruptedError(message);
-  else if (code !== undefined) error = new BmlError(message, code, details);
-  else {
-    error = new Error(message);
-    error.name = name;
-  }
-  if (serialized.stack) error.stack = serialized.stack;
-  return error;
 }

@@ -1,0 +1,17 @@
+import type { Task, TaskExecutor, TaskResult } from './protocol.js';
+import { runTask } from './run-task.js';
+
+/**
+ * Runs every task on the calling thread, one after another in the order they
+ * were requested. The executor of a run with `workers` 1.
+ */
+export class InProcessExecutor implements TaskExecutor {
+  private queue: Promise<unknown> = Promise.resolve();
+
+  /** Runs `task` once the tasks requested before it are done. `priority` is ignored. */
+  run<T extends Task>(task: T, _priority = 0): Promise<TaskResult<T>> {
+    const result = this.queue.then(() => runTask(task));
+    this.queue = result.catch(() => {});
+    return result;
+  }
+}
