@@ -1,5 +1,6 @@
 import type { Rng } from '@bml/core';
 import { tf } from '@bml/core/tensor';
+import type { AdamStep } from './adam.js';
 import { shuffledBatches } from './batches.js';
 import { gatherRows } from './matrix-tensor.js';
 import { reconstructTensor } from './network.js';
@@ -10,12 +11,10 @@ import type { ResolvedTrainingOptions } from './options.js';
 export interface TrainingState {
   /** Layers and activation of the network. */
   shape: NetworkShape;
-  /** Adam, with its moment estimates. */
-  optimizer: tf.Optimizer;
+  /** Adam with the weight decay of the dense weights, and its moment estimates. */
+  optimizer: AdamStep;
   /** Variables the optimiser updates. */
   trainable: tf.Variable[];
-  /** The dense weights, which get weight decay. */
-  weights: tf.Variable[];
   /** Training options. */
   options: ResolvedTrainingOptions;
   /** Source of the dropout seeds. */
@@ -37,7 +36,7 @@ function trainStep(
   batch: Int32Array,
   runningSum: tf.Scalar,
 ): tf.Scalar {
-  const { options, weights } = state;
+  const { options } = state;
   const cols = state.inputDim;
   const dropoutSeeds = Array.from({ length: state.hiddenLayers }, () => state.dropoutRng.nextSeed());
   // Assembling the batch on the host is much faster than tf.gather on the wasm backend.
@@ -51,10 +50,6 @@ function trainStep(
       return tf.mean(tf.squaredDifference(output, inputT)) as tf.Scalar;
     };
     const { value, grads } = tf.variableGrads(loss, state.trainable);
-    if (options.weightDecay > 0) {
-      // Coupled L2 decay as in PyTorch's Adam: the gradient of (weightDecay / 2) * ||w||^2.
-      for (const w of weights) grads[w.name] = tf.add(grads[w.name], tf.mul(w, options.weightDecay));
-    }
     state.optimizer.applyGradients(grads);
     return tf.add(runningSum, tf.mul(value, batch.length));
   });

@@ -1,6 +1,7 @@
 import { NumericalError, requireInput, Rng } from '@bml/core';
 import type { BmlWarning, Matrix } from '@bml/core';
 import { initBackend, tf } from '@bml/core/tensor';
+import { createAdam } from './adam.js';
 import { architecture } from './architecture.js';
 import type { AutoencoderArchitecture } from './architecture.js';
 import { BestWeights } from './best-weights.js';
@@ -40,9 +41,17 @@ async function runTraining(
   const trainable = trainableVariables(layers);
   const state: TrainingState = {
     shape: { layers, codeLayer: arch.hidden.length, leakySlope: resolved.leakySlope },
-    optimizer: tf.train.adam(resolved.learningRate, 0.9, 0.999, ADAM_EPSILON),
+    optimizer: createAdam({
+      variables: trainable,
+      // Coupled L2 decay as in PyTorch's Adam, on the dense weights only: the gradient of (weightDecay / 2) * ||w||^2.
+      decayed: layers.map((layer) => layer.weight),
+      learningRate: resolved.learningRate,
+      weightDecay: resolved.weightDecay,
+      beta1: 0.9,
+      beta2: 0.999,
+      epsilon: ADAM_EPSILON,
+    }),
     trainable,
-    weights: layers.map((layer) => layer.weight),
     options: resolved,
     dropoutRng: root.fork('dropout'),
     hiddenLayers: layers.filter((layer) => layer.batchNorm).length,

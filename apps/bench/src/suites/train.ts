@@ -21,7 +21,14 @@ import {
 import type { BenchCase, Suite } from '../types.js';
 
 /** Epochs timed per case (each timed run is one epoch). */
-const REPEATS = 20;
+const REPEATS = 100;
+
+/**
+ * Epochs trained in the untimed warm-up run. The first few dozen epochs run slower while V8
+ * compiles TensorFlow.js's code paths, and training runs hundreds of epochs, so the steady state
+ * is what counts.
+ */
+const WARMUP_EPOCHS = 30;
 
 /**
  * Returns a random graph over `nodes` nodes in the form training uses. Each
@@ -103,7 +110,8 @@ interface EpochRunner {
 /**
  * Builds a case whose timed run is one full-batch epoch (forward, backward
  * and Adam step) of the runner `build` returns. The runner is built on the
- * first (untimed warm-up) run, so cases not selected cost nothing.
+ * first (untimed warm-up) run, which also trains {@link WARMUP_EPOCHS}
+ * epochs, so cases not selected cost nothing.
  */
 function epochCase(name: string, sizes: Record<string, number>, build: () => EpochRunner): BenchCase {
   let runner: EpochRunner | undefined;
@@ -115,7 +123,13 @@ function epochCase(name: string, sizes: Record<string, number>, build: () => Epo
     repeats: REPEATS,
     warmup: true,
     run: () => {
-      runner ??= build();
+      if (!runner) {
+        runner = build();
+        for (let i = 0; i < WARMUP_EPOCHS; i++) {
+          epoch++;
+          tf.dispose(trainStep(runner.optimizer, () => runner!.loss(epoch)));
+        }
+      }
       epoch++;
       runs++;
       const loss = trainStep(runner.optimizer, () => runner!.loss(epoch));

@@ -6,7 +6,7 @@
  * individually, the whole arena goes when the last view on it is dropped.
  */
 
-import { wasmApi, type WasmMemory } from './wasm-api.js';
+import { wasmApi, type WasmMemory } from '@bml/core/wasm';
 
 const PAGE = 65536;
 /** The largest WebAssembly memory (memory32): 65536 pages of 64 KiB. */

@@ -12,9 +12,8 @@
  * `val` (float64).
  */
 
-import { encodeModule, F64, I32, op, V128, type Bytes, type FunctionSpec } from './wasm-encoder.js';
+import { encodeModule, F64, I32, op, V128, wasmApi, type Bytes, type FunctionSpec, type WasmModule } from '@bml/core/wasm';
 import type { Arena } from './arena.js';
-import { wasmApi, type WasmModule } from './wasm-api.js';
 
 export interface Kernels {
   /** `'wasm'` or `'js'`. */

@@ -1,7 +1,7 @@
 /**
  * A minimal WebAssembly binary encoder: just enough to emit the few numeric
- * kernels of this package (loops, integer address arithmetic, f64 and
- * 128-bit SIMD loads, multiplies, adds and stores) without a toolchain.
+ * kernels of bml (loops, integer address arithmetic, f64 and 128-bit SIMD
+ * loads, stores and arithmetic on f64 and f32 lanes) without a toolchain.
  * Each helper returns the bytes of one instruction; a function body is the
  * concatenation of those arrays.
  *
@@ -13,6 +13,7 @@ export type Bytes = number[];
 
 /** Value types. */
 export const I32 = 0x7f;
+export const F32 = 0x7d;
 export const F64 = 0x7c;
 export const V128 = 0x7b;
 
@@ -95,6 +96,12 @@ export const op = {
   f64x2Add: (): Bytes => simd(0xf0),
   f64x2Sub: (): Bytes => simd(0xf1),
   f64x2Mul: (): Bytes => simd(0xf2),
+  f32x4Splat: (): Bytes => simd(0x13),
+  f32x4Sqrt: (): Bytes => simd(0xe3),
+  f32x4Add: (): Bytes => simd(0xe4),
+  f32x4Sub: (): Bytes => simd(0xe5),
+  f32x4Mul: (): Bytes => simd(0xe6),
+  f32x4Div: (): Bytes => simd(0xe7),
 };
 
 /** One function of a module: parameter and local types, and its body (without the final `end`). */
