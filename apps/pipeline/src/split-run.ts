@@ -171,7 +171,14 @@ export async function runSplit(
     dropout: config.encoder.dropout,
     leakySlope: config.encoder.leakySlope,
   };
-  const common = { graph, nTrain, labels: trainLabels, fitIdx, valIdx, nClasses, testLabels };
+  // Inductive mode trains on the training part's subgraph. Transductive mode trains on the whole
+  // graph, test nodes included, as semi-supervised GCNs do: their features take part, but their
+  // labels never do. They get the placeholder class 0, and the loss and validation read only
+  // fitIdx and valIdx.
+  const graphNodes = config.graph.mode === 'transductive' ? nNodes : nTrain;
+  const graphLabels = new Int32Array(graphNodes);
+  graphLabels.set(trainLabels);
+  const common = { graph, nTrain: graphNodes, labels: graphLabels, fitIdx, valIdx, nClasses, testStart: nTrain, testLabels };
   const seedFor = (stage: string, m: number) => config.seed + 1000 * split.repeat + 100 * m + stage.length;
 
   // Stage A: one r-GCN encoder and head per omics.

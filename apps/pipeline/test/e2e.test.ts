@@ -70,6 +70,28 @@ describe.skipIf(!c06)('test labels never reach training', () => {
   });
 });
 
+describe.skipIf(!c06)('transductive graph mode', () => {
+  it('fuses test features but never reads test labels', async () => {
+    const run = (mode: 'inductive' | 'transductive', testLabels: string) =>
+      runBml({
+        data: c06!,
+        config: tinyConfig({ graph: { mode } }),
+        labels: join(c06!, 'labels_train.csv'),
+        testLabels: join(c06!, testLabels),
+      });
+    const original = await run('transductive', 'labels_test.csv');
+    const permuted = await run('transductive', 'labels_test_permuted.csv');
+    const inductive = await run('inductive', 'labels_test.csv');
+
+    expect(collectNumbers(original.metrics).every(Number.isFinite)).toBe(true);
+    const probabilities = (result: typeof original) => result.predictions.map((p) => p.prob);
+    expect(probabilities(permuted)).toEqual(probabilities(original));
+    expect(permuted.metrics.splits[0].stoppedAtEpoch).toEqual(original.metrics.splits[0].stoppedAtEpoch);
+    // The test samples shape the fused network in this mode, so the outcome differs from the inductive one.
+    expect(probabilities(original)).not.toEqual(probabilities(inductive));
+  });
+});
+
 const c03 = sharedPath('cases/c03');
 
 describe.skipIf(!c03)('neighbour counts larger than the cohort', () => {

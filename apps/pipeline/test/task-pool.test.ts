@@ -73,3 +73,22 @@ describe('TaskPool', () => {
     await expect(pool.run(reduceTask(3))).rejects.toThrow(/closed/);
   });
 });
+
+describe('InProcessExecutor', () => {
+  it('drops queued tasks once closed', async () => {
+    const executor = new InProcessExecutor();
+    const first = executor.run(reduceTask(1));
+    const second = executor.run(reduceTask(2));
+    executor.close();
+    // The first task had been queued on an already settled promise, but none starts before close.
+    await expect(first).rejects.toThrow(/closed before this task started/);
+    await expect(second).rejects.toThrow(/closed before this task started/);
+  });
+
+  it('runs tasks in order while open', async () => {
+    const executor = new InProcessExecutor();
+    const order: number[] = [];
+    await Promise.all([1, 2, 3].map((seed) => executor.run(reduceTask(seed)).then(() => order.push(seed))));
+    expect(order).toEqual([1, 2, 3]);
+  });
+});

@@ -74,8 +74,7 @@ export function runSplits(
   onProgress: ProgressHandler = () => {},
 ): Promise<SplitOutcome>[] {
   const workers = resolveWorkerCount(config.workers, splits.length, cohort.omics.length);
-  const pool = workers > 1 ? new TaskPool(workers) : undefined;
-  const executor: TaskExecutor = pool ?? new InProcessExecutor();
+  const executor: TaskExecutor = workers > 1 ? new TaskPool(workers) : new InProcessExecutor();
   const pending = splits.map(() => createDeferred<SplitOutcome>());
   let next = 0;
   let finished = 0;
@@ -84,7 +83,7 @@ export function runSplits(
   const fail = (error: unknown) => {
     if (failed) return;
     failed = true;
-    pool?.close();
+    executor.close();
     for (const deferred of pending) if (!deferred.settled) deferred.reject(error);
   };
   const startNext = () => {
@@ -92,7 +91,7 @@ export function runSplits(
     const index = next++;
     runSplit(cohort, splits[index], config, { executor, priority: index, onProgress }).then((outcome) => {
       pending[index].resolve(outcome);
-      if (++finished === splits.length) pool?.close();
+      if (++finished === splits.length) executor.close();
       startNext();
     }, fail);
   };

@@ -54,9 +54,12 @@ export interface ReduceTaskResult extends TaskTiming {
 export interface GraphTaskInput {
   /** Normalised adjacency over all nodes, training part first. */
   graph: CsrMatrix;
-  /** Number of training-part nodes. */
+  /**
+   * Nodes the networks train on: the first `nTrain` of the graph. That is the training part in
+   * inductive mode and every node in transductive mode.
+   */
   nTrain: number;
-  /** Class code of each training-part node. */
+  /** Class code of each of the first `nTrain` nodes. Only `fitIdx` and `valIdx` are read. */
   labels: Int32Array;
   /** Nodes whose labels the loss uses. */
   fitIdx: number[];
@@ -64,7 +67,9 @@ export interface GraphTaskInput {
   valIdx: number[];
   /** Number of classes. */
   nClasses: number;
-  /** Class code of each test node, in node order: the nodes after the training part. */
+  /** First test node. The test nodes run from here to the last node of the graph. */
+  testStart: number;
+  /** Class code of each test node, in node order, for scoring only. */
   testLabels: Int32Array;
 }
 
@@ -142,4 +147,6 @@ export type TaskResult<T extends Task> = TaskResults[T['kind']];
  */
 export interface TaskExecutor {
   run<T extends Task>(task: T, priority: number): Promise<TaskResult<T>>;
+  /** Stops the executor: tasks not yet started, and any asked for later, reject. */
+  close(): void;
 }

@@ -72,7 +72,7 @@ async function finishUnimodal(
   task: GraphTaskInput,
 ): Promise<Pick<UnimodalTaskResult, 'model' | 'testMacroF1' | 'prob'>> {
   const { prob } = await predictUnimodal(model, features, task.graph);
-  const testPredicted = argmaxRows(prob).subarray(task.nTrain);
+  const testPredicted = argmaxRows(prob).subarray(task.testStart);
   const testMacroF1 = macroF1(task.testLabels, testPredicted, task.nClasses).macroF1;
   return { model: serializeUnimodal(model), testMacroF1, prob };
 }
