@@ -59,13 +59,32 @@ function parse<T extends NonNullable<NonNullable<Parameters<typeof parseArgs>[0]
   command: string,
 ) {
   try {
-    return parseArgs({ args, options, allowPositionals: false, strict: true }).values;
+    return parseArgs({ args: joinNegativeValues(args, options), options, allowPositionals: false, strict: true }).values;
   } catch (error) {
     throw new InvalidInputError(
       `bml ${command}: ${(error as Error).message}; run bml ${command} --help for the options`,
       'USAGE',
     );
   }
+}
+
+/**
+ * Joins `--name -1` into `--name=-1` for options that take a value. `parseArgs` would read `-1` as
+ * an option and reject the pair, and the option's own check then names the valid range instead.
+ */
+function joinNegativeValues(args: string[], options: Record<string, { type: string }>): string[] {
+  const joined: string[] = [];
+  for (let i = 0; i < args.length; i++) {
+    const name = args[i].startsWith('--') ? args[i].slice(2) : undefined;
+    const next = args[i + 1];
+    if (name !== undefined && options[name]?.type === 'string' && next !== undefined && /^-\d/.test(next)) {
+      joined.push(`${args[i]}=${next}`);
+      i++;
+    } else {
+      joined.push(args[i]);
+    }
+  }
+  return joined;
 }
 
 /** Runs the command line `argv` (without the node and script paths) and returns the exit code. */

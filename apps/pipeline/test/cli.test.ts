@@ -228,4 +228,13 @@ describe('split flags', () => {
     expect(result.code).toBe(2);
     expect(result.stderr).toMatch(/--repeats 2 and --folds 3 choose two different split protocols; give one of them/);
   });
+
+  it('names the valid range of a negative count', () => {
+    const repeats = bml(['run', '--repeats', '-1', '--quiet']);
+    expect(repeats.code).toBe(2);
+    expect(repeats.stderr).toMatch(/"split\.repeats" must be a positive integer, got -1/);
+    const workers = bml(['run', '--workers', '-2', '--quiet']);
+    expect(workers.code).toBe(2);
+    expect(workers.stderr).toMatch(/--workers -2: give 0 \(one per core\) or a positive number of threads/);
+  });
 });

@@ -238,13 +238,55 @@ function multitaskCase(nodes: number, nOmics: number, features: number, nClasses
   });
 }
 
+/**
+ * Builds a case that times one `tf.matMul` of an `m x k` and a `k x n` matrix per run and reports
+ * GFLOP/s. With `freshRight` the right operand is a new tensor in every run, as weights are in
+ * training. The wasm backend multiplies faster by an operand it has already multiplied by.
+ */
+function matMulCase(m: number, k: number, n: number, freshRight: boolean): BenchCase {
+  let left: tf.Tensor2D | undefined;
+  let rights: tf.Tensor2D[] = [];
+  let runs = 0;
+  return {
+    name: `matmul/${m}x${k}x${n}${freshRight ? '-fresh' : ''}`,
+    sizes: { m, k, n },
+    repeats: REPEATS,
+    warmup: true,
+    run: () => {
+      if (!left) {
+        const rng = new Rng(5);
+        const values = (length: number) => Float32Array.from({ length }, () => rng.normal());
+        left = tf.tensor2d(values(m * k), [m, k]);
+        const right = tf.tensor2d(values(k * n), [k, n]);
+        // One copy per run, made before timing, so that every timed product gets a new tensor.
+        rights = freshRight ? Array.from({ length: REPEATS + 1 }, () => tf.add(right, 0) as tf.Tensor2D) : [right];
+        if (freshRight) right.dispose();
+      }
+      const right = rights[freshRight ? runs : 0];
+      runs++;
+      const start = performance.now();
+      const product = tf.matMul(left, right);
+      product.dataSync();
+      const ms = performance.now() - start;
+      product.dispose();
+      if (runs === REPEATS + 1) {
+        tf.dispose([left, ...rights]);
+        left = undefined;
+        rights = [];
+      }
+      return { gflops: (2 * m * k * n) / ms / 1e6 };
+    },
+  };
+}
+
 /** Training speed of the graph encoders, distillation and multitask training, one full-batch epoch per run. */
 export const trainSuite: Suite = {
   name: 'train',
   description:
     'one full-batch training epoch (forward, backward, Adam step): a GCN at 512 nodes 200 -> 64 -> 5, the ' +
     "paper's r-GCN (511 nodes, 100 features, 400-400-200, 4 classes, k = 10), the default r-GCN (256-128), a " +
-    'distillation epoch and a 3-omics multitask epoch, on random k-neighbour graphs',
+    'distillation epoch and a 3-omics multitask epoch, on random k-neighbour graphs; and a 512 x 512 x 512 ' +
+    'matrix product with the same or a new right operand every run',
   cases: async ({ quick }) => {
     const n = quick ? 128 : 511;
     const gcn = { ...MOGONET_ENCODER, hidden: [64] };
@@ -254,6 +296,8 @@ export const trainSuite: Suite = {
       unimodalCase(`rgcn-epoch/default-${n}x100-256-128`, n, 100, 4, { ...DEFAULT_ENCODER }, 10),
       distillCase(n, 100, 4, 10),
       multitaskCase(n, 3, 100, 4, 10),
+      matMulCase(512, 512, 512, false),
+      matMulCase(512, 512, 512, true),
     ];
   },
 };
