@@ -126,6 +126,16 @@ function write(text: string): number {
   return 0;
 }
 
+/**
+ * Ignores writes to a closed pipe (`bml run | head`), so that the run still finishes and writes its
+ * files. Any other stream error is rethrown.
+ */
+function ignoreClosedPipe(error: NodeJS.ErrnoException): void {
+  if (error.code !== 'EPIPE') throw error;
+}
+process.stdout.on('error', ignoreClosedPipe);
+process.stderr.on('error', ignoreClosedPipe);
+
 main(process.argv.slice(2)).then(
   (code) => {
     process.exitCode = code;

@@ -20,7 +20,7 @@ import type { ProgressHandler } from './progress.js';
 import { StageTimer } from './progress.js';
 import { fitOmicsPreprocessor, innerValidationSplit } from './split-setup.js';
 import { InProcessExecutor } from './tasks/in-process.js';
-import type { Task, TaskExecutor, TaskResult } from './tasks/protocol.js';
+import type { ReduceTask, Task, TaskExecutor, TaskResult } from './tasks/protocol.js';
 import type { GateDecisionRecord, SplitMetrics, PredictionRow, StageScores } from './types.js';
 
 /** Everything one outer split produces. */
@@ -96,33 +96,35 @@ export async function runSplit(
 
   // Preprocessing and the autoencoder are fitted on training-part rows only.
   const featuresKept: Record<string, number> = {};
-  const reductions = [];
+  const reductions: Promise<TaskResult<ReduceTask>>[] = [];
   for (const omics of cohort.omics) {
     const pre = await timer.time('preprocess', () => fitOmicsPreprocessor(cohort, omics, trainIdx, config));
     warnings.push(...pre.warnings);
     featuresKept[omics.name] = pre.featureNames.length;
     const scaled = applyPreprocessor(pre, selectRows(omics.values, nodeSamples));
-    reductions.push(
-      run('autoencoder', {
-        kind: 'reduce',
-        scaled,
-        fitIdx,
-        valIdx,
-        options: {
-          codeSize: config.autoencoder.codeSize,
-          hidden: config.autoencoder.hidden ?? undefined,
-          epochs: config.autoencoder.epochs,
-          batchSize: config.autoencoder.batchSize,
-          learningRate: config.autoencoder.learningRate,
-          patience: config.autoencoder.patience,
-          seed: config.seed + 7919 * split.repeat,
-        },
-      }),
-    );
+    const reduction = run('autoencoder', {
+      kind: 'reduce',
+      scaled,
+      fitIdx,
+      valIdx,
+      options: {
+        codeSize: config.autoencoder.codeSize,
+        hidden: config.autoencoder.hidden ?? undefined,
+        epochs: config.autoencoder.epochs,
+        batchSize: config.autoencoder.batchSize,
+        learningRate: config.autoencoder.learningRate,
+        patience: config.autoencoder.patience,
+        seed: config.seed + 7919 * split.repeat,
+      },
+    });
+    // Marked handled here, because preprocessing the next omics may throw before the await below.
+    reduction.catch(() => {});
+    reductions.push(reduction);
   }
+  // Awaited together, so a failure of any omics rejects the split at once.
+  const reducedOmics = await Promise.all(reductions);
   const features: Matrix[] = [];
-  for (const [m, pending] of reductions.entries()) {
-    const reduced = await pending;
+  for (const [m, reduced] of reducedOmics.entries()) {
     warnings.push(...reduced.warnings);
     features.push(reduced.codes);
     const kept = featuresKept[names[m]];
@@ -179,6 +181,8 @@ export async function runSplit(
   const graphLabels = new Int32Array(graphNodes);
   graphLabels.set(trainLabels);
   const common = { graph, nTrain: graphNodes, labels: graphLabels, fitIdx, valIdx, nClasses, testStart: nTrain, testLabels };
+  // NOTE: stages are told apart by the length of their name, so Stage B of the first omics
+  // ('distill') and Stage C ('balance') share a seed. Changing the rule would change every result.
   const seedFor = (stage: string, m: number) => config.seed + 1000 * split.repeat + 100 * m + stage.length;
 
   // Stage A: one r-GCN encoder and head per omics.

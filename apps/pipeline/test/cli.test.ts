@@ -1,4 +1,4 @@
-import { execFile, spawnSync } from 'node:child_process';
+import { execFile, spawn, spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -222,6 +222,39 @@ describe('bml fetch', () => {
   });
 });
 
+describe('a training failure', () => {
+  // A learning rate of 1e30 makes the autoencoder's loss non-finite in its first epochs, in every omics.
+  it.each([1, 2])('exits 3 with bml\'s message on %i worker(s)', (workers) => {
+    const dir = mkdtempSync(join(tmpdir(), 'bml-nan-'));
+    const config = join(dir, 'config.json');
+    writeFileSync(config, JSON.stringify({ autoencoder: { learningRate: 1e30 } }));
+    const result = bml(['run', '--config', config, '--workers', String(workers), '--out', join(dir, 'run'), '--quiet']);
+    expect(result.code).toBe(3);
+    expect(result.stderr).toMatch(/@bml\/autoencoder: the (training|validation) loss became/);
+    expect(result.stderr).not.toMatch(/internal error/);
+    // A failed run discards its directory.
+    expect(existsSync(join(dir, 'run'))).toBe(false);
+  });
+});
+
+const c04 = sharedPath('cases/c04');
+
+describe.skipIf(!c04)('closed output pipes', () => {
+  it('still finish the run and exit 0', async () => {
+    const out = join(mkdtempSync(join(tmpdir(), 'bml-pipe-')), 'run');
+    const child = spawn(process.execPath, [cli, 'run', '--data', c04!, '--repeats', '1', '--out', out], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, INIT_CWD: tmpdir() },
+    });
+    // The reader goes away at once, as `head` does after its lines.
+    child.stdout.destroy();
+    child.stderr.destroy();
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    expect(code).toBe(0);
+    expect(readdirSync(out).sort()).toEqual(['config.json', 'metrics.json', 'predictions.csv']);
+  }, 120_000);
+});
+
 describe('split flags', () => {
   it('rejects --repeats together with --folds', () => {
     const result = bml(['run', '--repeats', '2', '--folds', '3', '--quiet']);
@@ -236,5 +269,17 @@ describe('split flags', () => {
     const workers = bml(['run', '--workers', '-2', '--quiet']);
     expect(workers.code).toBe(2);
     expect(workers.stderr).toMatch(/--workers -2: give 0 \(one per core\) or a positive number of threads/);
+  });
+
+  it.each(['', '0x2', '1e3', '2.5'])('rejects --workers "%s"', (value) => {
+    const result = bml(['run', '--workers', value, '--quiet']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--workers .*give 0 \(one per core\) or a positive number of threads/);
+  });
+
+  it('rejects a hexadecimal --repeats', () => {
+    const result = bml(['run', '--repeats', '0x3', '--quiet']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/--repeats must be an integer, got "0x3"/);
   });
 });

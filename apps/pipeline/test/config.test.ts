@@ -85,13 +85,34 @@ describe('resolveConfig', () => {
   it('reports every out-of-range value at once', () => {
     const patch = { stageA: { epochs: 0 }, mi: { gate: 2 }, split: { folds: 1 } };
     expect(() => resolveConfig([{ origin: 'x', patch }])).toThrow(
-      /3 problems:\n  - option "stageA\.epochs" must be a positive integer, got 0\n  - option "split\.folds" must be at least 2, got 1\n  - option "mi\.gate"/,
+      /3 problems:\n  - x: option "stageA\.epochs" must be a positive integer, got 0\n  - x: option "split\.folds" must be at least 2, got 1\n  - x: option "mi\.gate"/,
     );
+  });
+
+  it('lists type and range problems together', () => {
+    const patch = { graph: { k: 'ten' }, split: { testFraction: 1.5 }, stageA: { epochs: 0 } };
+    const sources = [
+      { origin: 'cohort.json', patch: { snf: { K: -3 } } },
+      { origin: 'my.json', patch },
+    ];
+    let message = '';
+    try {
+      resolveConfig(sources);
+    } catch (error) {
+      message = (error as Error).message;
+    }
+    expect(message).toMatch(/the configuration has 4 problems/);
+    expect(message).toMatch(/my\.json: option "graph\.k" must be a number, got "ten"/);
+    expect(message).toMatch(/my\.json: option "split\.testFraction" must be a fraction in \(0, 1\), got 1\.5/);
+    expect(message).toMatch(/my\.json: option "stageA\.epochs" must be a positive integer, got 0/);
+    expect(message).toMatch(/cohort\.json: option "snf\.K" must be a positive integer, got -3/);
+    // The wrong type is reported once, not again as a range problem.
+    expect(message.match(/graph\.k/g)).toHaveLength(1);
   });
 
   it('reports a single problem on its own', () => {
     expect(() => resolveConfig([{ origin: 'x', patch: { split: { folds: 0 } } }])).toThrow(
-      /^bml: option "split\.folds" must be a positive integer, got 0$/,
+      /^bml: x: option "split\.folds" must be a positive integer, got 0$/,
     );
   });
 });

@@ -3,7 +3,7 @@ import { availableParallelism, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { InvalidInputError } from '@bml/core';
+import { exitCodeFor, InvalidInputError, NumericalError } from '@bml/core';
 import { runBml, type ProgressEvent, type RunResult } from '../src/index.js';
 import { concurrentSplitCount, deserializeError, resolveWorkerCount } from '../src/parallel/split-pool.js';
 import { serializeError } from '../src/parallel/protocol.js';
@@ -58,6 +58,16 @@ describe('worker errors', () => {
     expect(copy.message).toBe('bad value');
     expect((copy as InvalidInputError).code).toBe('BAD');
     expect((copy as InvalidInputError).details).toEqual({ row: 3 });
+  });
+
+  it('keep the exit code of a subclass', () => {
+    class LimitError extends InvalidInputError {}
+    const copy = deserializeError(structuredClone(serializeError(new LimitError('too large', 'LIMIT'))));
+    expect(copy).toBeInstanceOf(InvalidInputError);
+    expect(copy.name).toBe('LimitError');
+    expect(exitCodeFor(copy)).toBe(2);
+    const numerical = deserializeError(structuredClone(serializeError(new (class extends NumericalError {})('nan'))));
+    expect(exitCodeFor(numerical)).toBe(3);
   });
 
   it('keep the name of a plain error', () => {

@@ -200,17 +200,20 @@ function readConfigFile(path: string): ConfigSource {
   }
 }
 
+/** Decimal digits with an optional minus sign: `Number` alone would also take '', '0x2' and '1e3'. */
+const DECIMAL_INTEGER = /^-?\d+$/;
+
 function parseWorkers(value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 0) {
+  const n = DECIMAL_INTEGER.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 0) {
     throw new InvalidInputError(`bml: --workers ${value}: give 0 (one per core) or a positive number of threads`, 'USAGE');
   }
   return n;
 }
 
 function parseInteger(flag: string, value: string): number {
-  const n = Number(value);
-  if (!Number.isInteger(n)) throw new InvalidInputError(`bml: --${flag} must be an integer, got "${value}"`, 'USAGE');
+  const n = DECIMAL_INTEGER.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isSafeInteger(n)) throw new InvalidInputError(`bml: --${flag} must be an integer, got "${value}"`, 'USAGE');
   return n;
 }
 

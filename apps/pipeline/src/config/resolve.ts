@@ -47,12 +47,24 @@ export function resolveConfig(sources: readonly ConfigSource[]): BmlConfig {
   const config = defaultConfig() as unknown as Record<string, unknown>;
   const problems = new ConfigProblems();
   for (const source of sources) validatePatch(source.patch, config, '', source.origin, problems);
-  problems.throwIfAny();
+  const wellFormed = problems.count === 0;
   const preset = [...sources].reverse().find((s) => s.patch.preset !== undefined)?.patch.preset;
   if (preset === 'quick') mergeInto(config, quickPreset as unknown as ConfigPatch);
-  for (const source of sources) mergeInto(config, source.patch);
+  for (const source of sources) if (isPlainObject(source.patch)) mergeInto(config, source.patch);
   const resolved = config as unknown as BmlConfig;
-  checkRanges(resolved, problems);
+  if (wellFormed) {
+    checkRanges(resolved, problems, sources);
+  } else {
+    // Values of the wrong type are merged too, so the range checks see them. Their problems are
+    // dropped for keys already reported, and a value too malformed to check is left to its report.
+    const ranges = new ConfigProblems();
+    try {
+      checkRanges(resolved, ranges, sources);
+    } catch {
+      // A group replaced by a value of the wrong type, such as "snf": null.
+    }
+    problems.addUnreported(ranges);
+  }
   problems.throwIfAny();
   return resolved;
 }
@@ -67,6 +79,17 @@ class ConfigProblems {
 
   add(message: string, code: string, details?: Record<string, unknown>): void {
     this.errors.push(new InvalidInputError(message, code, details));
+  }
+
+  /** Number of problems so far. */
+  get count(): number {
+    return this.errors.length;
+  }
+
+  /** Adds the problems of `other` whose option key has no problem here yet. */
+  addUnreported(other: ConfigProblems): void {
+    const reported = new Set(this.errors.map((error) => error.details?.key));
+    for (const error of other.errors) if (!reported.has(error.details?.key)) this.errors.push(error);
   }
 
   throwIfAny(): void {
@@ -169,7 +192,19 @@ function checkValueType(
   return true;
 }
 
-function checkRanges(config: BmlConfig, problems: ConfigProblems): void {
+/** Returns `origin: ` of the last source that sets `path`, or '' when only the defaults set it. */
+function originPrefix(sources: readonly ConfigSource[], path: string): string {
+  for (const source of [...sources].reverse()) {
+    let node: unknown = source.patch;
+    for (const key of path.split('.')) node = isPlainObject(node) ? node[key] : undefined;
+    if (node !== undefined) return `${source.origin}: `;
+  }
+  return '';
+}
+
+function checkRanges(config: BmlConfig, problems: ConfigProblems, sources: readonly ConfigSource[]): void {
+  const report = (path: string, text: string) =>
+    problems.add(`bml: ${originPrefix(sources, path)}option "${path}" ${text}`, 'CONFIG_VALUE', { key: path });
   const positiveIntegers: [string, number | null][] = [
     ['split.repeats', config.split.repeats],
     ['split.folds', config.split.folds],
@@ -188,62 +223,33 @@ function checkRanges(config: BmlConfig, problems: ConfigProblems): void {
     ['balance.evalEvery', config.balance.evalEvery],
   ];
   for (const [path, value] of positiveIntegers) {
-    if (value === null) continue;
-    if (!Number.isInteger(value) || value < 1) {
-      problems.add(`bml: option "${path}" must be a positive integer, got ${value}`, 'CONFIG_VALUE');
-    }
+    if (value !== null && !(Number.isInteger(value) && value >= 1)) report(path, `must be a positive integer, got ${value}`);
   }
-  if (config.split.folds === 1) {
-    problems.add(`bml: option "split.folds" must be at least 2, got ${config.split.folds}`, 'CONFIG_VALUE');
+  if (config.split.folds === 1) report('split.folds', 'must be at least 2, got 1');
+  for (const path of ['split.testFraction', 'split.validationFraction'] as const) {
+    const value = path === 'split.testFraction' ? config.split.testFraction : config.split.validationFraction;
+    if (!(value > 0 && value < 1)) report(path, `must be a fraction in (0, 1), got ${value}`);
   }
-  const fractions: [string, number][] = [
-    ['split.testFraction', config.split.testFraction],
-    ['split.validationFraction', config.split.validationFraction],
-    ['encoder.dropout', config.encoder.dropout],
-  ];
-  for (const [path, value] of fractions) {
-    if (!(value >= 0 && value < 1)) {
-      problems.add(`bml: option "${path}" must be in [0, 1), got ${value}`, 'CONFIG_VALUE');
-    }
-  }
-  if (config.split.testFraction === 0) {
-    problems.add('bml: option "split.testFraction" must be above 0', 'CONFIG_VALUE');
-  }
-  if (config.split.validationFraction === 0) {
-    problems.add('bml: option "split.validationFraction" must be above 0', 'CONFIG_VALUE');
+  if (!(config.encoder.dropout >= 0 && config.encoder.dropout < 1)) {
+    report('encoder.dropout', `must be a rate in [0, 1), got ${config.encoder.dropout}`);
   }
   if (!(config.mi.gate >= 0 && config.mi.gate <= 1)) {
-    problems.add(
-      `bml: option "mi.gate" must be a score threshold in [0, 1], got ${config.mi.gate}`,
-      'CONFIG_VALUE',
-    );
+    report('mi.gate', `must be a score threshold in [0, 1], got ${config.mi.gate}`);
   }
   if (!(Number.isFinite(config.mi.softWidth) && config.mi.softWidth > 0)) {
-    problems.add(
-      `bml: option "mi.softWidth" must be a positive number, got ${config.mi.softWidth}`,
-      'CONFIG_VALUE',
-    );
+    report('mi.softWidth', `must be a positive number, got ${config.mi.softWidth}`);
   }
   if (!(Number.isInteger(config.workers) && config.workers >= 0)) {
-    problems.add(
-      `bml: option "workers" must be 0 (one per core) or a positive integer, got ${config.workers}`,
-      'CONFIG_VALUE',
-    );
+    report('workers', `must be 0 (one per core) or a positive integer, got ${config.workers}`);
   }
   for (const code of config.input.sampleTypes) {
     if (typeof code !== 'string' || !/^\d\d$/.test(code)) {
-      problems.add(
-        `bml: option "input.sampleTypes" takes two-digit TCGA sample-type codes such as "01", got ${JSON.stringify(code)}`,
-        'CONFIG_VALUE',
-      );
+      report('input.sampleTypes', `takes two-digit TCGA sample-type codes such as "01", got ${JSON.stringify(code)}`);
     }
   }
   const limit = config.memory.limitMB;
   if (limit !== null && !(Number.isFinite(limit) && limit > 0)) {
-    problems.add(
-      `bml: option "memory.limitMB" must be a positive number of MiB or null, got ${limit}`,
-      'CONFIG_VALUE',
-    );
+    report('memory.limitMB', `must be a positive number of MiB or null, got ${limit}`);
   }
 }
 

@@ -2,6 +2,7 @@
  * Messages between the task pool (main thread) and its worker threads. Every
  * payload is plain data, so structured cloning copies it unchanged.
  */
+import { BmlError, InternalError, InterruptedError, InvalidInputError, NumericalError } from '@bml/core';
 import type { Task, TaskResults } from '../tasks/protocol.js';
 
 /** Request to run one task. `id` identifies the task within the pool. */
@@ -11,9 +12,14 @@ export interface RunTaskRequest {
   task: Task;
 }
 
+/** The bml error classes an error is rebuilt as, each with its own exit code. */
+export type ErrorBase = 'InvalidInputError' | 'NumericalError' | 'InternalError' | 'InterruptedError' | 'BmlError';
+
 /** An error thrown in a worker, reduced to the fields that identify it. */
 export interface SerializedError {
   name: string;
+  /** The nearest bml class the error is an instance of, so that a subclass keeps its exit code. */
+  base?: ErrorBase;
   message: string;
   stack?: string;
   code?: string;
@@ -31,6 +37,15 @@ export function serializeError(error: unknown): SerializedError {
   if (!(error instanceof Error)) return { name: 'Error', message: String(error) };
   const withCode = error as Error & { code?: unknown; details?: unknown };
   const serialized: SerializedError = { name: error.name, message: error.message, stack: error.stack };
+  const bases: [ErrorBase, abstract new (...args: never[]) => Error][] = [
+    ['InvalidInputError', InvalidInputError],
+    ['NumericalError', NumericalError],
+    ['InternalError', InternalError],
+    ['InterruptedError', InterruptedError],
+    ['BmlError', BmlError],
+  ];
+  const base = bases.find(([, type]) => error instanceof type);
+  if (base) serialized.base = base[0];
   if (typeof withCode.code === 'string') serialized.code = withCode.code;
   if (withCode.details && typeof withCode.details === 'object') {
     serialized.details = withCode.details as Record<string, unknown>;

@@ -125,16 +125,16 @@ export class TaskPool implements TaskExecutor {
 /** Rebuilds an error sent by a worker, keeping bml's error classes so that exit codes stay the same. */
 export function deserializeError(serialized: SerializedError): Error {
   const { name, message, code, details } = serialized;
+  const base = serialized.base ?? (code !== undefined ? 'BmlError' : undefined);
   let error: Error;
-  if (name === 'InvalidInputError') error = new InvalidInputError(message, code, details);
-  else if (name === 'NumericalError') error = new NumericalError(message, code, details);
-  else if (name === 'InternalError') error = new InternalError(message, code, details);
-  else if (name === 'InterruptedError') error = new InterruptedError(message);
-  else if (code !== undefined) error = new BmlError(message, code, details);
-  else {
-    error = new Error(message);
-    error.name = name;
-  }
+  if (base === 'InvalidInputError') error = new InvalidInputError(message, code, details);
+  else if (base === 'NumericalError') error = new NumericalError(message, code, details);
+  else if (base === 'InternalError') error = new InternalError(message, code, details);
+  else if (base === 'InterruptedError') error = new InterruptedError(message);
+  else if (base === 'BmlError') error = new BmlError(message, code, details);
+  else error = new Error(message);
+  // A subclass comes back as its bml base class, under its own name.
+  error.name = name;
   if (serialized.stack) error.stack = serialized.stack;
   return error;
 }

@@ -10,7 +10,22 @@ import { serializeError, type RunTaskRequest, type TaskWorkerMessage } from './p
 const port = parentPort;
 if (!port) throw new Error('task-worker.js was started outside a worker thread; the task pool starts it as one');
 
-const send = (message: TaskWorkerMessage) => port.postMessage(message);
+/**
+ * Sends `message` to the pool. A value that cannot be cloned across threads (in an error's details,
+ * say) would otherwise lose the whole message, so the failure is sent instead, without details.
+ */
+function send(message: TaskWorkerMessage): void {
+  try {
+    port!.postMessage(message);
+  } catch (error) {
+    if (message.type === 'error') {
+      port!.postMessage({ ...message, error: { ...message.error, details: undefined } });
+    } else {
+      const id = message.type === 'result' ? message.id : null;
+      port!.postMessage({ type: 'error', id, error: serializeError(error) });
+    }
+  }
+}
 
 async function handle(request: RunTaskRequest): Promise<void> {
   try {
