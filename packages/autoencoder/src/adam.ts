@@ -12,9 +12,8 @@
  * intermediate is rounded to float32 where a tensor op would round it, so
  * both give bit-identical weights (tested).
  */
-import { tf } from '@bml/core/tensor';
-import type { WasmMemory } from '@bml/core/wasm';
-import { adamKernel, type AdamConstants, type AdamKernel } from './adam-kernel.js';
+import { tf, wasmHeap, type WasmHeap } from '@bml/core/tensor';
+import type { TfjsAdamConstants } from '@bml/core/wasm';
 
 /** Options of {@link createAdam}. */
 export interface AdamOptions {
@@ -42,34 +41,12 @@ export interface AdamStep {
   dispose(): void;
 }
 
-/** The parts of the wasm backend (tfjs-backend-wasm 4.22) that give access to tensor memory. */
-interface HeapBackend {
-  makeOutput(shape: number[], dtype: 'float32'): tf.TensorInfo;
-  typedArrayFromHeap(info: tf.TensorInfo): Float32Array;
-  getMemoryOffset(dataId: object): number;
-  wasm: { asm?: { memory?: WasmMemory } };
-}
-
-/** Returns the wasm backend and its Adam kernel, or undefined on another backend or another wasm build. */
-function heapBackend(): { backend: HeapBackend; kernel: AdamKernel } | undefined {
-  if (tf.getBackend() !== 'wasm') return undefined;
-  const backend = tf.backend() as unknown as Partial<HeapBackend>;
-  const memory = backend.wasm?.asm?.memory;
-  const usable =
-    memory !== undefined &&
-    typeof backend.makeOutput === 'function' &&
-    typeof backend.typedArrayFromHeap === 'function' &&
-    typeof backend.getMemoryOffset === 'function';
-  const kernel = usable ? adamKernel(memory) : undefined;
-  return kernel ? { backend: backend as HeapBackend, kernel } : undefined;
-}
-
 /** Returns `x` rounded to float32, as storing it in a float32 tensor would. */
 const f32 = Math.fround;
 
 /**
  * Adam that updates each variable with one WebAssembly SIMD pass over the
- * wasm backend's memory (see adam-kernel.ts). The moments are tensors of
+ * wasm backend's memory (`@bml/core/wasm`'s `tfjs` rule). The moments are tensors of
  * that backend, updated in place. The new weights go to a new tensor,
  * because a variable's buffer may be shared with a saved copy.
  */
@@ -82,8 +59,7 @@ export class HeapAdam implements AdamStep {
   private accBeta2: number;
 
   constructor(
-    private readonly backend: HeapBackend,
-    private readonly kernel: AdamKernel,
+    private readonly heap: WasmHeap,
     private readonly options: AdamOptions,
   ) {
     const decayed = new Set(options.decayed);
@@ -96,7 +72,7 @@ export class HeapAdam implements AdamStep {
 
   applyGradients(grads: tf.NamedTensorMap): void {
     const { variables, learningRate, weightDecay, beta1, beta2, epsilon } = this.options;
-    const constants: AdamConstants = {
+    const constants: TfjsAdamConstants = {
       beta1: f32(beta1),
       oneMinusBeta1: f32(1 - beta1),
       beta2: f32(beta2),
@@ -107,11 +83,11 @@ export class HeapAdam implements AdamStep {
       negativeLearningRate: f32(-learningRate),
       weightDecay: f32(weightDecay),
     };
-    const offset = (info: tf.TensorInfo) => this.backend.getMemoryOffset(info.dataId);
+    const offset = (info: tf.TensorInfo) => this.heap.address(info);
     variables.forEach((variable, index) => {
       const gradient = grads[variable.name];
       if (!gradient) return;
-      const info = this.backend.makeOutput([...variable.shape], 'float32');
+      const info = this.heap.allocate([...variable.shape]);
       const buffers = {
         out: offset(info),
         gradient: offset(gradient),
@@ -121,7 +97,7 @@ export class HeapAdam implements AdamStep {
       };
       const size = variable.size;
       const vectorized = size - (size % 4);
-      this.kernel(buffers, vectorized, constants, this.decay[index]);
+      this.heap.adam.tfjs(buffers, vectorized, constants, this.decay[index]);
       if (vectorized < size) this.updateTail(info, gradient, variable, index, vectorized, constants);
       const updated = tf.engine().makeTensorFromTensorInfo(info);
       variable.assign(updated);
@@ -138,9 +114,9 @@ export class HeapAdam implements AdamStep {
     variable: tf.Variable,
     index: number,
     from: number,
-    c: AdamConstants,
+    c: TfjsAdamConstants,
   ): void {
-    const view = (tensor: tf.TensorInfo) => this.backend.typedArrayFromHeap(tensor);
+    const view = (tensor: tf.TensorInfo) => this.heap.view(tensor);
     const [out, g, theta, m, v] = [view(info), view(gradient), view(variable), view(this.m[index]), view(this.v[index])];
     for (let i = from; i < out.length; i++) {
       const gi = this.decay[index] ? f32(g[i] + f32(theta[i] * c.weightDecay)) : g[i];
@@ -188,6 +164,6 @@ class TensorAdam implements AdamStep {
  * `tf.train.adam` otherwise. `backend` `tensor` forces the second, for tests.
  */
 export function createAdam(options: AdamOptions, backend: 'auto' | 'tensor' = 'auto'): AdamStep {
-  const heap = backend === 'auto' ? heapBackend() : undefined;
-  return heap ? new HeapAdam(heap.backend, heap.kernel, options) : new TensorAdam(options);
+  const heap = backend === 'auto' ? wasmHeap() : undefined;
+  return heap ? new HeapAdam(heap, options) : new TensorAdam(options);
 }

@@ -121,3 +121,4 @@ export const matMul = tf.customGrad(
 ) as unknown as (a: tf.Tensor2D, b: tf.Tensor2D) => tf.Tensor2D;
 
 export { tf };
+export { wasmHeap, type WasmHeap } from './heap.js';

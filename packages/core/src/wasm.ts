@@ -5,3 +5,4 @@
  */
 export * from './wasm/api.js';
 export * from './wasm/encoder.js';
+export * from './wasm/adam-kernel.js';

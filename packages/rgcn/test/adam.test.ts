@@ -1,3 +1,4 @@
+import { Rng } from '@bml/core';
 import { initBackend, tf } from '@bml/core/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Adam } from '../src/index.js';
@@ -84,5 +85,48 @@ describe('Adam', () => {
     const a = tf.variable(tf.scalar(1));
     expect(() => new Adam([{ variables: [a], learningRate: 0 }])).toThrow(/learning rate/);
     a.dispose();
+  });
+
+  it.each([
+    ['one group, no decay', [{ lr: 1e-3, wd: 0 }]],
+    ['one group with decay', [{ lr: 1e-3, wd: 5e-4 }]],
+    ['two groups', [{ lr: 1e-3, wd: 5e-4 }, { lr: 1e-2, wd: 0 }]],
+  ])('gives the same weights on the heap as with tensor ops: %s', (_, groups) => {
+    const rng = new Rng(4);
+    // Sizes that are not multiples of 4 exercise the tail after the SIMD lanes.
+    const shapes = [[30, 17], [17], [5, 6], [1]];
+    const initial = shapes.map((shape) => Float32Array.from({ length: shape.reduce((a, b) => a * b, 1) }, () => rng.normal()));
+    const make = () => initial.map((values, i) => tf.variable(tf.tensor(values, shapes[i])));
+    const run = (engine: 'auto' | 'tensor') => {
+      const variables = make();
+      const split = groups.map((group, g) => ({
+        variables: variables.filter((_, i) => i % groups.length === g),
+        learningRate: group.lr,
+        weightDecay: group.wd,
+      }));
+      const adam = new Adam(split, { engine });
+      engines.push(adam.engine);
+      const stepRng = new Rng(9);
+      for (let step = 0; step < 20; step++) {
+        const grads = Object.fromEntries(
+          // The last variable gets no gradient in every third step.
+          variables
+            .filter((_, i) => !(i === variables.length - 1 && step % 3 === 0))
+            .map((v) => [v.name, tf.tensor(Float32Array.from({ length: v.size }, () => 10 ** (step % 5 - 3) * stepRng.normal()), v.shape)]),
+        );
+        adam.step(grads);
+        tf.dispose(Object.values(grads));
+      }
+      const values = variables.map((v) => Array.from(v.dataSync()));
+      adam.dispose();
+      tf.dispose(variables);
+      return values;
+    };
+    const engines: string[] = [];
+    const heap = run('auto');
+    const tensor = run('tensor');
+    expect(engines).toEqual([tf.getBackend() === 'wasm' ? 'heap' : 'tensor', 'tensor']);
+    expect(heap).toEqual(tensor);
+    expect(heap[0]).not.toEqual(Array.from(initial[0]));
   });
 });

@@ -1,0 +1,184 @@
+/**
+ * The Adam update as WebAssembly SIMD kernels that run on the memory of
+ * TensorFlow.js's wasm backend. One pass, four float32 lanes at a time,
+ * reads the gradient, the weights and both moments. It writes the moments in
+ * place and the new weights to a separate buffer. Each lane goes through the
+ * float32 operations of the tensor-op version it replaces, in the same
+ * order, so the results are bit-identical to it. Two update rules exist:
+ *
+ * - `tfjs`, the rule of `tf.train.adam`:
+ *   θ + (m / (1 − β1^t)) / (√(v / (1 − β2^t)) + ε) · (−lr);
+ * - `torch`, the rule of PyTorch's Adam as @bml/rgcn writes it:
+ *   θ − m / (√v / √(1 − β2^t) + ε) · (lr / (1 − β1^t)).
+ *
+ * Both first add wd·θ to the gradient when asked (coupled L2 decay).
+ */
+import { wasmApi, type WasmMemory } from './api.js';
+import { encodeModule, F32, I32, op, V128, type Bytes } from './encoder.js';
+
+/** Byte addresses in the backend's memory of one variable's update. */
+export interface AdamBuffers {
+  /** New weights (written). */
+  out: number;
+  /** Gradient. */
+  gradient: number;
+  /** Current weights. */
+  theta: number;
+  /** First moment (read and written). */
+  m: number;
+  /** Second moment (read and written). */
+  v: number;
+}
+
+/** The float32 constants of one step of the `tfjs` rule. */
+export interface TfjsAdamConstants {
+  beta1: number;
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  /** 1 - β1^t. */
+  oneMinusAccBeta1: number;
+  /** 1 - β2^t. */
+  oneMinusAccBeta2: number;
+  epsilon: number;
+  negativeLearningRate: number;
+  weightDecay: number;
+}
+
+/** The float32 constants of one step of the `torch` rule. */
+export interface TorchAdamConstants {
+  beta1: number;
+  oneMinusBeta1: number;
+  beta2: number;
+  oneMinusBeta2: number;
+  /** √(1 − β2^t). */
+  sqrtBias2: number;
+  epsilon: number;
+  /** lr / (1 − β1^t), rounded to float32 after the division. */
+  stepSize: number;
+  weightDecay: number;
+  /** Unused; keeps the parameter list of both rules the same. */
+  unused: number;
+}
+
+/**
+ * Runs the update of `entries` float32 values (a multiple of 4) at `buffers`, with weight decay
+ * when `decay`.
+ */
+export interface AdamKernels {
+  tfjs(buffers: AdamBuffers, entries: number, constants: TfjsAdamConstants, decay: boolean): void;
+  torch(buffers: AdamBuffers, entries: number, constants: TorchAdamConstants, decay: boolean): void;
+}
+
+// Parameters: out, gradient, theta, m, v, byte count, then the nine constants.
+const [OUT, GRAD, THETA, M, V, BYTES] = [0, 1, 2, 3, 4, 5];
+const CONSTANTS = 6;
+// Locals after the parameters: the byte offset, then v128 values.
+const OFFSET = 15;
+// The nine constants in parameter order: β1, 1 − β1, β2, 1 − β2, then C5..C8 by rule, then wd.
+const [B1, C1, B2, C2, C5, C6, C7, C8, WD, G, THETA_V, M_V, V_V] = [16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28];
+
+/** Pushes the address `base + offset`. */
+const at = (base: number): Bytes => [...op.get(base), ...op.get(OFFSET), ...op.i32Add()];
+
+type Rule = 'tfjs' | 'torch';
+
+function kernelBody(rule: Rule, decay: boolean): Bytes {
+  const body: Bytes = [];
+  // Splat the nine float32 constants into v128 locals B1..WD.
+  for (let k = 0; k < 9; k++) body.push(...op.get(CONSTANTS + k), ...op.f32x4Splat(), ...op.set(B1 + k));
+  body.push(...op.i32Const(0), ...op.set(OFFSET));
+
+  body.push(...op.block(), ...op.loop());
+  body.push(...op.get(OFFSET), ...op.get(BYTES), ...op.i32GeS(), ...op.brIf(1));
+  // theta and g (+ wd * theta)
+  body.push(...at(THETA), ...op.v128Load(), ...op.set(THETA_V));
+  body.push(...at(GRAD), ...op.v128Load());
+  if (decay) body.push(...op.get(THETA_V), ...op.get(WD), ...op.f32x4Mul(), ...op.f32x4Add());
+  body.push(...op.set(G));
+
+  // m = b1 * m + (1 - b1) * g
+  body.push(...at(M));
+  body.push(...at(M), ...op.v128Load(), ...op.get(B1), ...op.f32x4Mul());
+  body.push(...op.get(G), ...op.get(C1), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.tee(M_V), ...op.v128Store());
+  // v = b2 * v + (1 - b2) * g^2
+  body.push(...at(V));
+  body.push(...at(V), ...op.v128Load(), ...op.get(B2), ...op.f32x4Mul());
+  body.push(...op.get(G), ...op.get(G), ...op.f32x4Mul(), ...op.get(C2), ...op.f32x4Mul(), ...op.f32x4Add());
+  body.push(...op.tee(V_V), ...op.v128Store());
+
+  body.push(...at(OUT));
+  if (rule === 'tfjs') {
+    // out = (m / (1 - b1^t)) / (sqrt(v / (1 - b2^t)) + eps) * (-lr) + theta
+    body.push(...op.get(M_V), ...op.get(C5), ...op.f32x4Div());
+    body.push(...op.get(V_V), ...op.get(C6), ...op.f32x4Div(), ...op.f32x4Sqrt(), ...op.get(C7), ...op.f32x4Add());
+    body.push(...op.f32x4Div(), ...op.get(C8), ...op.f32x4Mul(), ...op.get(THETA_V), ...op.f32x4Add());
+  } else {
+    // out = theta - m / (sqrt(v) / sqrt(1 - b2^t) + eps) * (lr / (1 - b1^t))
+    body.push(...op.get(THETA_V));
+    body.push(...op.get(M_V));
+    body.push(...op.get(V_V), ...op.f32x4Sqrt(), ...op.get(C5), ...op.f32x4Div(), ...op.get(C6), ...op.f32x4Add());
+    body.push(...op.f32x4Div(), ...op.get(C7), ...op.f32x4Mul(), ...op.f32x4Sub());
+  }
+  body.push(...op.v128Store());
+  body.push(...op.get(OFFSET), ...op.i32Const(16), ...op.i32Add(), ...op.set(OFFSET), ...op.br(0));
+  body.push(...op.end(), ...op.end());
+  return body;
+}
+
+function encodeAdamModule(): Uint8Array {
+  const params = [...new Array<number>(6).fill(I32), ...new Array<number>(9).fill(F32)];
+  const locals = [I32, ...new Array<number>(13).fill(V128)];
+  return encodeModule([
+    { name: 'tfjs', params, locals, body: kernelBody('tfjs', false) },
+    { name: 'tfjsDecay', params, locals, body: kernelBody('tfjs', true) },
+    { name: 'torch', params, locals, body: kernelBody('torch', false) },
+    { name: 'torchDecay', params, locals, body: kernelBody('torch', true) },
+  ]);
+}
+
+const kernels = new WeakMap<WasmMemory, AdamKernels>();
+let compiled: object | undefined;
+
+/**
+ * Returns the Adam kernels bound to `memory` (the backend's exported memory),
+ * or undefined where WebAssembly is not available.
+ */
+export function adamKernels(memory: WasmMemory): AdamKernels | undefined {
+  if (!wasmApi) return undefined;
+  const cached = kernels.get(memory);
+  if (cached) return cached;
+  compiled ??= new wasmApi.Module(encodeAdamModule());
+  type Run = (...args: number[]) => void;
+  const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as Record<string, Run>;
+  const call = (run: Run, buffers: AdamBuffers, entries: number, constants: number[]) =>
+    run(buffers.out, buffers.gradient, buffers.theta, buffers.m, buffers.v, entries * 4, ...constants);
+  const bound: AdamKernels = {
+    tfjs: (buffers, entries, c, decay) =>
+      call(decay ? exports.tfjsDecay : exports.tfjs, buffers, entries, [
+        c.beta1,
+        c.oneMinusBeta1,
+        c.beta2,
+        c.oneMinusBeta2,
+        c.oneMinusAccBeta1,
+        c.oneMinusAccBeta2,
+        c.epsilon,
+        c.negativeLearningRate,
+        c.weightDecay,
+      ]),
+    torch: (buffers, entries, c, decay) =>
+      call(decay ? exports.torchDecay : exports.torch, buffers, entries, [
+        c.beta1,
+        c.oneMinusBeta1,
+        c.beta2,
+        c.oneMinusBeta2,
+        c.sqrtBias2,
+        c.epsilon,
+        c.stepSize,
+        c.unused,
+        c.weightDecay,
+      ]),
+  };
+  kernels.set(memory, bound);
+  return bound;
+}
