@@ -65,31 +65,43 @@ function splitInput(task: GraphTaskInput) {
   return { graph, nTrain, labels, fitIdx, valIdx, nClasses };
 }
 
-/** Scores `model` on every node and on the test nodes, then turns it into JSON. */
+/** The outcome of Stage A or Stage B for one model. */
+interface TrainedUnimodal {
+  model: UnimodalModel;
+  valMacroF1: number;
+  valLoss: number;
+  valPred: Int32Array;
+  stoppedAtEpoch: number;
+}
+
+/**
+ * Scores a trained model on every node and on the test nodes, turns it into JSON and frees it.
+ */
 async function finishUnimodal(
-  model: UnimodalModel,
+  trained: TrainedUnimodal,
   features: Matrix,
   task: GraphTaskInput,
-): Promise<Pick<UnimodalTaskResult, 'model' | 'testMacroF1' | 'prob'>> {
-  const { prob } = await predictUnimodal(model, features, task.graph);
-  const testPredicted = argmaxRows(prob).subarray(task.testStart);
-  const testMacroF1 = macroF1(task.testLabels, testPredicted, task.nClasses).macroF1;
-  return { model: serializeUnimodal(model), testMacroF1, prob };
+): Promise<Omit<UnimodalTaskResult, 'elapsedMs'>> {
+  try {
+    const { prob } = await predictUnimodal(trained.model, features, task.graph);
+    const testPredicted = argmaxRows(prob).subarray(task.testStart);
+    return {
+      model: serializeUnimodal(trained.model),
+      valMacroF1: trained.valMacroF1,
+      valLoss: trained.valLoss,
+      valPred: trained.valPred,
+      stoppedAtEpoch: trained.stoppedAtEpoch,
+      testMacroF1: macroF1(task.testLabels, testPredicted, task.nClasses).macroF1,
+      prob,
+    };
+  } finally {
+    disposeUnimodal(trained.model);
+  }
 }
 
 async function runUnimodal(task: UnimodalTask): Promise<Omit<UnimodalTaskResult, 'elapsedMs'>> {
   const result = await trainUnimodal({ ...splitInput(task), features: task.features, options: task.options });
-  try {
-    return {
-      ...(await finishUnimodal(result.model, task.features, task)),
-      valMacroF1: result.valMacroF1,
-      valLoss: result.valLoss,
-      valPred: result.valPred,
-      stoppedAtEpoch: result.stoppedAtEpoch,
-    };
-  } finally {
-    disposeUnimodal(result.model);
-  }
+  return finishUnimodal(result, task.features, task);
 }
 
 async function runDistill(task: DistillTask): Promise<Omit<UnimodalTaskResult, 'elapsedMs'>> {
@@ -104,17 +116,7 @@ async function runDistill(task: DistillTask): Promise<Omit<UnimodalTaskResult, '
       studentFeatures: task.studentFeatures,
       options: task.options,
     });
-    try {
-      return {
-        ...(await finishUnimodal(result.model, task.studentFeatures, task)),
-        valMacroF1: result.valMacroF1,
-        valLoss: result.valLoss,
-        valPred: result.valPred,
-        stoppedAtEpoch: result.stoppedAtEpoch,
-      };
-    } finally {
-      disposeUnimodal(result.model);
-    }
+    return await finishUnimodal(result, task.studentFeatures, task);
   } finally {
     disposeUnimodal(teacher);
     disposeUnimodal(student);
