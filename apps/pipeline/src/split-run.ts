@@ -181,7 +181,7 @@ export async function runSplit(
   const graphLabels = new Int32Array(graphNodes);
   graphLabels.set(trainLabels);
   const common = { graph, nTrain: graphNodes, labels: graphLabels, fitIdx, valIdx, nClasses, testStart: nTrain, testLabels };
-  // NOTE: stages are told apart by the length of their name, so Stage B of the first omics
+  // NOTE: stages are distinguished by the length of their name, so Stage B of the first omics
   // ('distill') and Stage C ('balance') share a seed. Changing the rule would change every result.
   const seedFor = (stage: string, m: number) => config.seed + 1000 * split.repeat + 100 * m + stage.length;
 

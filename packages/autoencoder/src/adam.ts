@@ -95,38 +95,13 @@ export class HeapAdam implements AdamStep {
         m: offset(this.m[index]),
         v: offset(this.v[index]),
       };
-      const size = variable.size;
-      const vectorized = size - (size % 4);
-      this.heap.adam.tfjs(buffers, vectorized, constants, this.decay[index]);
-      if (vectorized < size) this.updateTail(info, gradient, variable, index, vectorized, constants);
+      this.heap.adam.tfjs(buffers, variable.size, constants, this.decay[index]);
       const updated = tf.engine().makeTensorFromTensorInfo(info);
       variable.assign(updated);
       updated.dispose();
     });
     this.accBeta1 = f32(this.accBeta1 * f32(beta1));
     this.accBeta2 = f32(this.accBeta2 * f32(beta2));
-  }
-
-  /** Updates the last `size % 4` entries, which the kernel leaves, with the same float32 arithmetic. */
-  private updateTail(
-    info: tf.TensorInfo,
-    gradient: tf.Tensor,
-    variable: tf.Variable,
-    index: number,
-    from: number,
-    c: TfjsAdamConstants,
-  ): void {
-    const view = (tensor: tf.TensorInfo) => this.heap.view(tensor);
-    const [out, g, theta, m, v] = [view(info), view(gradient), view(variable), view(this.m[index]), view(this.v[index])];
-    for (let i = from; i < out.length; i++) {
-      const gi = this.decay[index] ? f32(g[i] + f32(theta[i] * c.weightDecay)) : g[i];
-      m[i] = f32(f32(m[i] * c.beta1) + f32(gi * c.oneMinusBeta1));
-      v[i] = f32(f32(v[i] * c.beta2) + f32(f32(gi * gi) * c.oneMinusBeta2));
-      const corrected1 = f32(m[i] / c.oneMinusAccBeta1);
-      const corrected2 = f32(v[i] / c.oneMinusAccBeta2);
-      const ratio = f32(corrected1 / f32(f32(Math.sqrt(corrected2)) + c.epsilon));
-      out[i] = f32(f32(ratio * c.negativeLearningRate) + theta[i]);
-    }
   }
 
   dispose(): void {

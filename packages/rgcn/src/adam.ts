@@ -222,19 +222,7 @@ export class Adam {
           m: mBase + 4 * offset,
           v: vBase + 4 * offset,
         };
-        const vectorized = size - (size % 4);
-        heap.adam.torch(buffers, vectorized, constants, decay);
-        if (vectorized < size) {
-          const [o, g, theta, m, v] = [out, gradient, variable, this.m, this.v].map((x) => heap.view(x));
-          for (let j = vectorized; j < size; j++) {
-            const gj = decay ? f32(g[j] + f32(theta[j] * constants.weightDecay)) : g[j];
-            const k = offset + j;
-            m[k] = f32(f32(m[k] * constants.beta1) + f32(gj * constants.oneMinusBeta1));
-            v[k] = f32(f32(v[k] * constants.beta2) + f32(f32(gj * gj) * constants.oneMinusBeta2));
-            const denominator = f32(f32(f32(Math.sqrt(v[k])) / constants.sqrtBias2) + constants.epsilon);
-            o[j] = f32(theta[j] - f32(f32(m[k] / denominator) * constants.stepSize));
-          }
-        }
+        heap.adam.torch(buffers, size, constants, decay);
         variable.assign(tf.engine().makeTensorFromTensorInfo(out));
         offset += size;
       });

@@ -62,8 +62,9 @@ export interface TorchAdamConstants {
 }
 
 /**
- * Runs the update of `entries` float32 values (a multiple of 4) at `buffers`, with weight decay
- * when `decay`.
+ * Runs the update of `entries` float32 values at `buffers` (4-byte aligned), with weight decay
+ * when `decay`. The SIMD pass covers whole groups of four, and the last `entries % 4` values
+ * get the same float32 operations in JavaScript.
  */
 export interface AdamKernels {
   tfjs(buffers: AdamBuffers, entries: number, constants: TfjsAdamConstants, decay: boolean): void;
@@ -137,6 +138,18 @@ function encodeAdamModule(): Uint8Array {
   ]);
 }
 
+/** Float32 indices into the memory of one entry of each buffer. */
+interface Lanes {
+  out: number;
+  g: number;
+  theta: number;
+  m: number;
+  v: number;
+}
+
+/** Returns `x` rounded to float32, as a float32 operation rounds its result. */
+const f32 = Math.fround;
+
 const kernels = new WeakMap<WasmMemory, AdamKernels>();
 let compiled: object | undefined;
 
@@ -153,9 +166,18 @@ export function adamKernels(memory: WasmMemory): AdamKernels | undefined {
   const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as Record<string, Run>;
   const call = (run: Run, buffers: AdamBuffers, entries: number, constants: number[]) =>
     run(buffers.out, buffers.gradient, buffers.theta, buffers.m, buffers.v, entries * 4, ...constants);
+  /** Calls `lane` for the entries after the last whole group of four, with float32 views of the memory. */
+  const tail = (buffers: AdamBuffers, entries: number, lane: (heap: Float32Array, index: Lanes) => void) => {
+    const heap = new Float32Array(memory.buffer);
+    for (let j = entries - (entries % 4); j < entries; j++) {
+      const at = (address: number) => address / 4 + j;
+      lane(heap, { out: at(buffers.out), g: at(buffers.gradient), theta: at(buffers.theta), m: at(buffers.m), v: at(buffers.v) });
+    }
+  };
+  const vectorized = (entries: number) => entries - (entries % 4);
   const bound: AdamKernels = {
-    tfjs: (buffers, entries, c, decay) =>
-      call(decay ? exports.tfjsDecay : exports.tfjs, buffers, entries, [
+    tfjs: (buffers, entries, c, decay) => {
+      call(decay ? exports.tfjsDecay : exports.tfjs, buffers, vectorized(entries), [
         c.beta1,
         c.oneMinusBeta1,
         c.beta2,
@@ -165,9 +187,18 @@ export function adamKernels(memory: WasmMemory): AdamKernels | undefined {
         c.epsilon,
         c.negativeLearningRate,
         c.weightDecay,
-      ]),
-    torch: (buffers, entries, c, decay) =>
-      call(decay ? exports.torchDecay : exports.torch, buffers, entries, [
+      ]);
+      tail(buffers, entries, (heap, i) => {
+        const g = decay ? f32(heap[i.g] + f32(heap[i.theta] * c.weightDecay)) : heap[i.g];
+        const m = (heap[i.m] = f32(f32(heap[i.m] * c.beta1) + f32(g * c.oneMinusBeta1)));
+        const v = (heap[i.v] = f32(f32(heap[i.v] * c.beta2) + f32(f32(g * g) * c.oneMinusBeta2)));
+        const denominator = f32(f32(Math.sqrt(f32(v / c.oneMinusAccBeta2))) + c.epsilon);
+        const ratio = f32(f32(m / c.oneMinusAccBeta1) / denominator);
+        heap[i.out] = f32(f32(ratio * c.negativeLearningRate) + heap[i.theta]);
+      });
+    },
+    torch: (buffers, entries, c, decay) => {
+      call(decay ? exports.torchDecay : exports.torch, buffers, vectorized(entries), [
         c.beta1,
         c.oneMinusBeta1,
         c.beta2,
@@ -177,7 +208,15 @@ export function adamKernels(memory: WasmMemory): AdamKernels | undefined {
         c.stepSize,
         c.unused,
         c.weightDecay,
-      ]),
+      ]);
+      tail(buffers, entries, (heap, i) => {
+        const g = decay ? f32(heap[i.g] + f32(heap[i.theta] * c.weightDecay)) : heap[i.g];
+        const m = (heap[i.m] = f32(f32(heap[i.m] * c.beta1) + f32(g * c.oneMinusBeta1)));
+        const v = (heap[i.v] = f32(f32(heap[i.v] * c.beta2) + f32(f32(g * g) * c.oneMinusBeta2)));
+        const denominator = f32(f32(f32(Math.sqrt(v)) / c.sqrtBias2) + c.epsilon);
+        heap[i.out] = f32(heap[i.theta] - f32(f32(m / denominator) * c.stepSize));
+      });
+    },
   };
   kernels.set(memory, bound);
   return bound;
