@@ -7,6 +7,7 @@
  */
 import * as tf from '@tensorflow/tfjs';
 import { adamKernels, type AdamKernels } from './wasm/adam-kernel.js';
+import { gemmKernels, type GemmKernels } from './wasm/gemm-kernel.js';
 import type { WasmMemory } from './wasm/api.js';
 
 interface WasmBackendMethods {
@@ -26,7 +27,11 @@ export interface WasmHeap {
   allocate(shape: number[]): tf.TensorInfo;
   /** The Adam kernels bound to this memory. */
   adam: AdamKernels;
+  /** The matrix product kernel bound to this memory, where relaxed SIMD is available. */
+  gemm?: GemmKernels;
 }
+
+const heaps = new WeakMap<WasmMemory, WasmHeap>();
 
 /** Returns the active wasm backend's memory, or undefined on another backend or build. */
 export function wasmHeap(): WasmHeap | undefined {
@@ -41,13 +46,18 @@ export function wasmHeap(): WasmHeap | undefined {
   ) {
     return undefined;
   }
+  const known = heaps.get(memory);
+  if (known) return known;
   const adam = adamKernels(memory);
   if (!adam) return undefined;
   const methods = backend as WasmBackendMethods;
-  return {
+  const heap: WasmHeap = {
     address: (tensor) => methods.getMemoryOffset(tensor.dataId),
     view: (tensor) => methods.typedArrayFromHeap(tensor),
     allocate: (shape) => methods.makeOutput(shape, 'float32'),
     adam,
+    gemm: gemmKernels(memory),
   };
+  heaps.set(memory, heap);
+  return heap;
 }

@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { product, productTransposedLeft } from './product.js';
 
 /** Names of the backends bml can run on. */
 export type BackendName = 'tensorflow' | 'wasm' | 'cpu';
@@ -104,17 +105,19 @@ export function backendInfo(): BackendInfo | undefined {
  * transposes operands explicitly before multiplying. The wasm backend runs a
  * product with a transposed operand several times slower than a plain one,
  * and autodiff of `tf.matMul` uses transposed operands, so this keeps both
- * passes on the fast path. Values and gradients equal those of `tf.matMul`.
+ * passes on the fast path. Each product is {@link product}: the fused
+ * multiply-add kernel where it runs, so values and gradients equal those of
+ * `tf.matMul` to float32 rounding, and exactly elsewhere.
  */
 export const matMul = tf.customGrad(
   // customGrad's declared type takes variadic tensors; this function takes exactly two.
   ((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
     save([a, b]);
-    const value = tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D);
+    const value = product(a as tf.Tensor2D, b as tf.Tensor2D);
     const gradFunc = (dy: tf.Tensor, saved: tf.Tensor[]) => {
       const [sa, sb] = saved as tf.Tensor2D[];
       const dy2 = dy as tf.Tensor2D;
-      return [tf.matMul(dy2, tf.transpose(sb)), tf.matMul(tf.transpose(sa), dy2)];
+      return [product(dy2, tf.transpose(sb)), productTransposedLeft(sa, dy2)];
     };
     return { value, gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0],
@@ -122,3 +125,4 @@ export const matMul = tf.customGrad(
 
 export { tf };
 export { wasmHeap, type WasmHeap } from './heap.js';
+export { product, productTransposedLeft } from './product.js';

@@ -63,6 +63,7 @@ export const op = {
   block: (): Bytes => [0x02, 0x40],
   loop: (): Bytes => [0x03, 0x40],
   if: (): Bytes => [0x04, 0x40],
+  else: (): Bytes => [0x05],
   end: (): Bytes => [0x0b],
   br: (depth: number): Bytes => [0x0c, ...uleb(depth)],
   brIf: (depth: number): Bytes => [0x0d, ...uleb(depth)],
@@ -89,6 +90,7 @@ export const op = {
   v128Load: (offset = 0): Bytes => simd(0x00, 4, ...uleb(offset)),
   v128Store: (offset = 0): Bytes => simd(0x0b, 4, ...uleb(offset)),
   v128Load64Splat: (offset = 0): Bytes => simd(0x0a, 3, ...uleb(offset)),
+  v128Load32Splat: (offset = 0): Bytes => simd(0x09, 2, ...uleb(offset)),
   f64x2Splat: (): Bytes => simd(0x14),
   i8x16Shuffle: (lanes: number[]): Bytes => simd(0x0d, ...lanes),
   v128Zero: (): Bytes => simd(0x0c, ...new Array<number>(16).fill(0)),
@@ -102,6 +104,8 @@ export const op = {
   f32x4Sub: (): Bytes => simd(0xe5),
   f32x4Mul: (): Bytes => simd(0xe6),
   f32x4Div: (): Bytes => simd(0xe7),
+  /** `a * b + c` of the relaxed SIMD proposal: fused where the hardware has FMA, else rounded twice. */
+  f32x4RelaxedMadd: (): Bytes => simd(0x105),
 };
 
 /** One function of a module: parameter and local types, and its body (without the final `end`). */
