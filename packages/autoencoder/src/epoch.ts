@@ -1,5 +1,5 @@
 import type { Rng } from '@bml/core';
-import { tf } from '@bml/core/tensor';
+import { tf, type WasmHeap } from '@bml/core/tensor';
 import type { AdamStep } from './adam.js';
 import { shuffledBatches } from './batches.js';
 import { gatherRows } from './matrix-tensor.js';
@@ -23,6 +23,8 @@ export interface TrainingState {
   hiddenLayers: number;
   /** Number of input features. */
   inputDim: number;
+  /** The wasm backend's memory, for the fused hidden-layer op; absent to train with tensor ops only. */
+  heap?: WasmHeap;
 }
 
 /**
@@ -44,7 +46,7 @@ function trainStep(
   return tf.tidy(() => {
     const input = tf.tensor2d(batchValues, [batch.length, cols]);
     const inputT = tf.transpose(input);
-    const mode = { training: true as const, dropout: options.dropout, dropoutSeeds, input };
+    const mode = { training: true as const, dropout: options.dropout, dropoutSeeds, input, heap: state.heap };
     const loss = () => {
       const output = reconstructTensor(inputT, state.shape, mode);
       return tf.mean(tf.squaredDifference(output, inputT)) as tf.Scalar;

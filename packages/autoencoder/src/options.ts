@@ -57,6 +57,13 @@ export interface FitAutoencoderOptions extends AutoencoderOptions {
    * early stopping and the choice of the weights kept. Default none (train all epochs, keep the last).
    */
   validation?: Matrix;
+  /**
+   * How a training step runs. `auto` fuses each hidden layer's BatchNorm, LeakyReLU and dropout into
+   * one op and runs Adam as one SIMD pass per variable, both over the wasm backend's memory, when that
+   * backend runs; on other backends it uses tensor ops. `tensor` always uses tensor ops. The two agree
+   * to float32 rounding. Default `auto`.
+   */
+  engine?: 'auto' | 'tensor';
 }
 
 /** Training options with every default filled in, as documented in {@link AutoencoderOptions}. */
@@ -140,4 +147,16 @@ export function resolveTrainingOptions(options: AutoencoderOptions): ResolvedTra
   requireRange(leakySlope, 'leakySlope', leakySlope >= 0 && leakySlope < 1, 'in [0, 1)');
   requireRange(seed, 'seed', true, 'a finite number');
   return resolved;
+}
+
+/** Returns the `engine` option of {@link FitAutoencoderOptions}, `auto` when absent, and rejects other values. */
+export function resolveEngine(options: FitAutoencoderOptions): 'auto' | 'tensor' {
+  const engine = options.engine ?? 'auto';
+  requireInput(
+    engine === 'auto' || engine === 'tensor',
+    `@bml/autoencoder: engine must be 'auto' or 'tensor' (got ${JSON.stringify(engine)}); pass one of them or leave it out`,
+    'INVALID_OPTION',
+    { option: 'engine', value: engine },
+  );
+  return engine;
 }

@@ -1,6 +1,6 @@
 import { NumericalError, requireInput, Rng } from '@bml/core';
 import type { BmlWarning, Matrix } from '@bml/core';
-import { initBackend, tf } from '@bml/core/tensor';
+import { initBackend, tf, wasmHeap } from '@bml/core/tensor';
 import { createAdam } from './adam.js';
 import { architecture } from './architecture.js';
 import type { AutoencoderArchitecture } from './architecture.js';
@@ -12,7 +12,7 @@ import { allVariables, createLayers, initialLayerValues, trainableVariables } fr
 import type { DenseLayer } from './layers.js';
 import { checkInput, rowsToTensor } from './matrix-tensor.js';
 import type { AutoencoderModel, TrainingHistory } from './model.js';
-import { resolveTrainingOptions } from './options.js';
+import { resolveEngine, resolveTrainingOptions } from './options.js';
 import type { FitAutoencoderOptions, ResolvedTrainingOptions } from './options.js';
 
 /** Adam's epsilon, PyTorch's default (TensorFlow.js would use 1e-7). */
@@ -39,6 +39,7 @@ async function runTraining(
   const root = new Rng(resolved.seed);
   const shuffleRng = root.fork('shuffle');
   const trainable = trainableVariables(layers);
+  const engine = resolveEngine(options);
   const state: TrainingState = {
     shape: { layers, codeLayer: arch.hidden.length, leakySlope: resolved.leakySlope },
     optimizer: createAdam({
@@ -50,12 +51,13 @@ async function runTraining(
       beta1: 0.9,
       beta2: 0.999,
       epsilon: ADAM_EPSILON,
-    }),
+    }, engine),
     trainable,
     options: resolved,
     dropoutRng: root.fork('dropout'),
     hiddenLayers: layers.filter((layer) => layer.batchNorm).length,
     inputDim: arch.inputDim,
+    heap: engine === 'tensor' ? undefined : wasmHeap(),
   };
   const bestWeights = new BestWeights(allVariables(layers));
   const history: TrainingHistory = {
@@ -120,6 +122,8 @@ export async function fitAutoencoder(
 ): Promise<AutoencoderModel> {
   await initBackend();
   const resolved = resolveTrainingOptions(options);
+  // Checked before any tensor exists; runTraining reads it again.
+  resolveEngine(options);
   const arch = architecture(train.cols, options);
 
   checkInput(train, 'the training matrix');

@@ -1,6 +1,6 @@
 import { InvalidInputError } from '@bml/core';
 import { describe, expect, it } from 'vitest';
-import { resolveTrainingOptions, TRAINING_DEFAULTS } from '../src/options.js';
+import { resolveEngine, resolveTrainingOptions, TRAINING_DEFAULTS } from '../src/options.js';
 
 describe('resolveTrainingOptions', () => {
   it('fills in the documented defaults', () => {
@@ -46,4 +46,17 @@ describe('resolveTrainingOptions', () => {
       expect(() => resolveTrainingOptions(options)).toThrow(new RegExp(`@bml/autoencoder: ${name} must be`));
     });
   }
+});
+
+describe('resolveEngine', () => {
+  it('defaults to auto and keeps tensor', () => {
+    expect(resolveEngine({})).toBe('auto');
+    expect(resolveEngine({ engine: 'tensor' })).toBe('tensor');
+  });
+
+  it('rejects an unknown engine', () => {
+    const options = { engine: 'gpu' } as unknown as Parameters<typeof resolveEngine>[0];
+    expect(() => resolveEngine(options)).toThrow(InvalidInputError);
+    expect(() => resolveEngine(options)).toThrow(/engine must be 'auto' or 'tensor' \(got "gpu"\)/);
+  });
 });

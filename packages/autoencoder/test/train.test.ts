@@ -40,6 +40,27 @@ describe('fitAutoencoder determinism', () => {
     disposeAutoencoder(b);
   });
 
+  it('agrees across both engines', async () => {
+    const options = { codeSize: 6, epochs: 6, batchSize: 32, validation, seed: 42 };
+    const fast = await fitAutoencoder(train, options);
+    const plain = await fitAutoencoder(train, { ...options, engine: 'tensor' });
+    const losses = (model: typeof fast) => [...model.history.trainLoss, ...(model.history.validationLoss as number[])];
+    losses(fast).forEach((loss, i) => expect(Math.abs(loss - losses(plain)[i])).toBeLessThan(1e-4 * losses(plain)[i]));
+    const a = encode(fast, validation).data;
+    const b = encode(plain, validation).data;
+    let worst = 0;
+    let scale = 0;
+    for (let i = 0; i < a.length; i++) {
+      worst = Math.max(worst, Math.abs(a[i] - b[i]));
+      scale = Math.max(scale, Math.abs(b[i]));
+    }
+    // Adam divides by the root of tiny second moments, so rounding differences grow over 24 steps
+    // (0.2% of the codes' scale here); a wrong gradient would move the codes by their whole scale.
+    expect(worst).toBeLessThan(5e-3 * scale);
+    disposeAutoencoder(fast);
+    disposeAutoencoder(plain);
+  });
+
   it('gives different codes for another seed', async () => {
     const a = await fitAutoencoder(train, { codeSize: 6, epochs: 2, seed: 1 });
     const b = await fitAutoencoder(train, { codeSize: 6, epochs: 2, seed: 2 });
