@@ -9,7 +9,7 @@
  * pass only needs Xᵀ dY and (Â X)ᵀ dY, with both transposes stored.
  */
 import { InvalidInputError, type Matrix } from '@bml/core';
-import { matMul, tf } from '@bml/core/tensor';
+import { matMul, product, tf } from '@bml/core/tensor';
 import { leakyRelu } from './activation.js';
 import type { DenseLayer, UnimodalModel } from './model.js';
 import { propagate, type PreparedGraph } from './propagate.js';
@@ -50,8 +50,8 @@ export function disposeNodeInput(input: NodeInput): void {
 /** Returns a W for a constant `a` (with its transpose `aT`), differentiable in W only. */
 function constantTimesWeight(a: tf.Tensor2D, aT: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor2D {
   const op = tf.customGrad(((weight: tf.Tensor2D) => ({
-    value: tf.matMul(a, weight),
-    gradFunc: (dy: tf.Tensor2D) => tf.matMul(aT, dy),
+    value: product(a, weight),
+    gradFunc: (dy: tf.Tensor2D) => product(aT, dy),
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (weight: tf.Tensor2D) => tf.Tensor2D;
   return op(w);
 }
