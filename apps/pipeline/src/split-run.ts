@@ -41,6 +41,19 @@ function range(from: number, to: number): number[] {
   return Array.from({ length: to - from }, (_, i) => from + i);
 }
 
+/** Order of the task kinds in a shared executor: the kinds that start the longest remaining chain of work first. */
+const KIND_ORDER: Record<Task['kind'], number> = { reduce: 0, unimodal: 1, distill: 2, multitask: 3 };
+
+/**
+ * Returns the executor priority of `task` from a split of priority `split`: earlier stages first,
+ * then earlier splits. The autoencoders start the longest chains (autoencoder, Stage A, Stage B,
+ * Stage C), so running them before the later stages of other splits leaves several short Stage C
+ * tasks for the end of a run, where both workers can share them, not one split's whole chain.
+ */
+export function taskPriority(task: Task, split: number): number {
+  return KIND_ORDER[task.kind] * 1_000_000 + split;
+}
+
 /** Options of {@link runSplit}. */
 export interface SplitRunOptions {
   /** Runs the training tasks. Default: on the calling thread. */
@@ -72,7 +85,7 @@ export async function runSplit(
   const nClasses = cohort.classNames.length;
   const names = cohort.omics.map((o) => o.name);
   const run = async <T extends Task>(stage: string, task: T): Promise<TaskResult<T>> => {
-    const result = await executor.run(task, priority);
+    const result = await executor.run(task, taskPriority(task, priority));
     timer.add(stage, result.elapsedMs);
     return result;
   };

@@ -132,6 +132,13 @@ describe('bml doctor', () => {
     expect(report.workers).toBe(availableParallelism());
   });
 
+  it('names the product engine', () => {
+    const off = JSON.parse(doctor(['--json'], { BML_BACKEND: 'wasm', BML_RELAXED_SIMD: '0' }).stdout);
+    expect(off.products).toBe("the wasm backend's matMul (BML_RELAXED_SIMD=0)");
+    const on = JSON.parse(doctor(['--json'], { BML_BACKEND: 'wasm', BML_RELAXED_SIMD: '1' }).stdout);
+    expect(on.products).toMatch(/^fused multiply-add kernel|no WebAssembly relaxed SIMD/);
+  });
+
   it('names the native backend as the faster one', () => {
     const result = doctor([], { BML_BACKEND: 'wasm' });
     expect(result.status).toBe(0);
