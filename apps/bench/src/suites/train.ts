@@ -1,5 +1,5 @@
 import { createMatrix, Rng, type CsrMatrix, type Matrix } from '@bml/core';
-import { tf } from '@bml/core/tensor';
+import { product, tf } from '@bml/core/tensor';
 import {
   createFusionHead,
   createMultitaskTrainer,
@@ -239,16 +239,17 @@ function multitaskCase(nodes: number, nOmics: number, features: number, nClasses
 }
 
 /**
- * Builds a case that times one `tf.matMul` of an `m x k` and a `k x n` matrix per run and reports
- * GFLOP/s. With `freshRight` the right operand is a new tensor in every run, as weights are in
- * training. The wasm backend multiplies faster by an operand it has already multiplied by.
+ * Builds a case that times one product of an `m x k` and a `k x n` matrix per run and reports
+ * GFLOP/s: `tf.matMul`, or with `kernel` core's `product` (the fused multiply-add kernel where it
+ * runs). With `freshRight` the right operand is a new tensor in every run, as weights are in
+ * training. The wasm backend's `tf.matMul` is faster by an operand it has already multiplied by.
  */
-function matMulCase(m: number, k: number, n: number, freshRight: boolean): BenchCase {
+function matMulCase(m: number, k: number, n: number, freshRight: boolean, kernel = false): BenchCase {
   let left: tf.Tensor2D | undefined;
   let rights: tf.Tensor2D[] = [];
   let runs = 0;
   return {
-    name: `matmul/${m}x${k}x${n}${freshRight ? '-fresh' : ''}`,
+    name: `${kernel ? 'product' : 'matmul'}/${m}x${k}x${n}${freshRight ? '-fresh' : ''}`,
     sizes: { m, k, n },
     repeats: REPEATS,
     warmup: true,
@@ -265,10 +266,10 @@ function matMulCase(m: number, k: number, n: number, freshRight: boolean): Bench
       const right = rights[freshRight ? runs : 0];
       runs++;
       const start = performance.now();
-      const product = tf.matMul(left, right);
-      product.dataSync();
+      const result = kernel ? product(left, right) : tf.matMul(left, right);
+      result.dataSync();
       const ms = performance.now() - start;
-      product.dispose();
+      result.dispose();
       if (runs === REPEATS + 1) {
         tf.dispose([left, ...rights]);
         left = undefined;
@@ -285,8 +286,9 @@ export const trainSuite: Suite = {
   description:
     'one full-batch training epoch (forward, backward, Adam step): a GCN at 512 nodes 200 -> 64 -> 5, the ' +
     "paper's r-GCN (511 nodes, 100 features, 400-400-200, 4 classes, k = 10), the default r-GCN (256-128), a " +
-    'distillation epoch and a 3-omics multitask epoch, on random k-neighbour graphs; and a 512 x 512 x 512 ' +
-    'matrix product with the same or a new right operand every run',
+    'distillation epoch and a 3-omics multitask epoch, on random k-neighbour graphs; a 512 x 512 x 512 ' +
+    'matrix product with the same or a new right operand every run; and tf.matMul against core\'s product ' +
+    '(the fused multiply-add kernel) at 512 x 512 x 512 and at a 515-feature autoencoder layer, 307 x 515 x 64',
   cases: async ({ quick }) => {
     const n = quick ? 128 : 511;
     const gcn = { ...MOGONET_ENCODER, hidden: [64] };
@@ -298,6 +300,9 @@ export const trainSuite: Suite = {
       multitaskCase(n, 3, 100, 4, 10),
       matMulCase(512, 512, 512, false),
       matMulCase(512, 512, 512, true),
+      matMulCase(512, 512, 512, true, true),
+      matMulCase(307, 515, 64, true),
+      matMulCase(307, 515, 64, true, true),
     ];
   },
 };
