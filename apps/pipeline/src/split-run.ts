@@ -47,8 +47,8 @@ const KIND_ORDER: Record<Task['kind'], number> = { reduce: 0, unimodal: 1, disti
 /**
  * Returns the executor priority of `task` from a split of priority `split`: earlier stages first,
  * then earlier splits. The autoencoders start the longest chains (autoencoder, Stage A, Stage B,
- * Stage C), so running them before the later stages of other splits leaves several short Stage C
- * tasks for the end of a run, where both workers can share them, not one split's whole chain.
+ * Stage C). Running them first leaves several short Stage C tasks for the end of a run, which the
+ * workers share, where one split's whole chain would leave a worker idle.
  */
 export function taskPriority(task: Task, split: number): number {
   return KIND_ORDER[task.kind] * 1_000_000 + split;

@@ -58,10 +58,10 @@ export interface FitAutoencoderOptions extends AutoencoderOptions {
    */
   validation?: Matrix;
   /**
-   * How a training step runs. `auto` fuses each hidden layer's BatchNorm, LeakyReLU and dropout into
-   * one op and runs Adam as one SIMD pass per variable, both over the wasm backend's memory, when that
-   * backend runs; on other backends it uses tensor ops. `tensor` always uses tensor ops. The two agree
-   * to float32 rounding. Default `auto`.
+   * Training path. On the wasm backend `auto` fuses each hidden layer's BatchNorm, LeakyReLU and
+   * dropout into one op and runs Adam as one SIMD pass per variable, both over the backend's memory.
+   * Other backends, and `tensor` everywhere, use tensor ops. The two agree to float32 rounding.
+   * Default `auto`.
    */
   engine?: 'auto' | 'tensor';
 }
