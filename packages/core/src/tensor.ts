@@ -9,6 +9,7 @@
  */
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs';
+import { InvalidInputError } from './errors.js';
 import { product, productTransposedLeft } from './product.js';
 
 /** Names of the backends bml can run on. */
@@ -74,8 +75,13 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
   if (current) return current;
   const envChoice = process.env.BML_BACKEND as BackendName | 'auto' | undefined;
   const requested = options.backend ?? envChoice ?? 'auto';
-  if (requested !== 'auto' && !(requested in loaders)) {
-    throw new RangeError(`unknown backend "${requested}"; use tensorflow, wasm, cpu or auto`);
+  const source = options.backend !== undefined ? 'the backend option' : 'BML_BACKEND';
+  if (requested !== 'auto' && !Object.hasOwn(loaders, requested)) {
+    throw new InvalidInputError(
+      `@bml/core: unknown backend "${requested}" in ${source}; use tensorflow, wasm, cpu or auto (lower case)`,
+      'UNKNOWN_BACKEND',
+      { backend: requested },
+    );
   }
   const order: BackendName[] = requested === 'auto' ? ['tensorflow', 'wasm', 'cpu'] : [requested];
   const unavailable: Partial<Record<BackendName, string>> = {};
@@ -88,6 +94,15 @@ export async function initBackend(options: BackendOptions = {}): Promise<Backend
     } catch (error) {
       unavailable[name] = error instanceof Error ? error.message.split('\n')[0] : String(error);
     }
+  }
+  if (requested === 'tensorflow') {
+    throw new InvalidInputError(
+      `@bml/core: the tensorflow backend requested in ${source} did not load (${unavailable.tensorflow}); ` +
+        'install it with `pnpm add -w @tensorflow/tfjs-node@4.22.0` (its install downloads a library, so it ' +
+        'needs internet access) or choose wasm, cpu or auto',
+      'BACKEND_UNAVAILABLE',
+      { backend: requested, reason: unavailable.tensorflow },
+    );
   }
   throw new Error(
     `no TensorFlow.js backend could be loaded (${JSON.stringify(unavailable)}); ` +
@@ -125,4 +140,4 @@ export const matMul = tf.customGrad(
 
 export { tf };
 export { wasmHeap, type WasmHeap } from './heap.js';
-export { product, productTransposedLeft } from './product.js';
+export { product, productEngine, productTransposedLeft, type ProductEngine } from './product.js';

@@ -6,12 +6,14 @@
  * multiply and an add per lane. The backend's own products reach about
  * 20 GFLOP/s on one core of the machine measured in `docs/benchmarks.md`.
  * The relaxed SIMD proposal adds `f32x4.relaxed_madd`, which a runtime may
- * compile to one fused multiply-add instruction where the CPU has one. The
- * kernel computes 4 rows by 8 columns of C
- * at a time in eight accumulators, broadcasting one entry of A against two
- * vectors of a row of B per step, so each step issues 8 FMAs for 6 loads.
- * The depth is cut into blocks ({@link GEMM_DEPTH_BLOCK}) so that the block
- * of B in use stays in cache; C carries the sums between blocks.
+ * compile to one fused multiply-add instruction where the CPU has one.
+ *
+ * The kernel computes 4 rows by 8 columns of C at a time in eight
+ * accumulators. Each step broadcasts one entry of A against two vectors of a
+ * row of B, so it issues 8 fused multiply-adds for 6 loads. The depth is cut
+ * into blocks ({@link GEMM_DEPTH_BLOCK}) and the columns into groups
+ * ({@link GEMM_PANEL_BLOCK}), so that the part of B in use stays in cache.
+ * C carries the sums between depth blocks.
  *
  * Each entry of C is the sum over k in ascending order, one fused
  * multiply-add per term, so a product gives the same bits on every run and
@@ -21,7 +23,7 @@
  * Node 20 compiles relaxed SIMD only with the V8 flag
  * `--experimental-wasm-relaxed-simd`. {@link relaxedSimdSupported} tries the
  * module first and turns the flag on only when it does not compile, unless
- * the environment variable `BML_RELAXED_SIMD` is `0`.
+ * the environment variable `BML_RELAXED_SIMD` is `0`, `false`, `off` or `no`.
  */
 import { setFlagsFromString } from 'node:v8';
 import { wasmApi, type WasmMemory } from './api.js';
@@ -54,8 +56,8 @@ export interface GemmKernels {
    */
   multiply(buffers: GemmBuffers, m: number, k: number, n: number, add?: boolean): void;
   /**
-   * Writes Aᵀ B to C (adds with `add`), where `buffers.a` holds the k × m matrix whose transpose
-   * is A. Saves the transpose of a large operand in a backward pass. Same rules as {@link multiply}.
+   * Writes Aᵀ B to C (adds with `add`), where `buffers.a` contains the k × m matrix whose
+   * transpose is A. Saves the transpose of a large operand in a backward pass. Same rules as {@link multiply}.
    */
   multiplyTransposedLeft(buffers: GemmBuffers, m: number, k: number, n: number, add?: boolean): void;
 }
@@ -203,14 +205,20 @@ function encodeGemmModule(): Uint8Array {
 
 let supported: boolean | undefined;
 
+/** Tells whether the environment variable `BML_RELAXED_SIMD` turns the kernel off: `0`, `false`, `off` or `no`. */
+export function relaxedSimdDisabled(): boolean {
+  const value = (process.env.BML_RELAXED_SIMD ?? '').trim().toLowerCase();
+  return ['0', 'false', 'off', 'no'].includes(value);
+}
+
 /**
  * Tells whether this runtime compiles relaxed SIMD, turning on V8's flag for it where that is
- * needed and allowed (`BML_RELAXED_SIMD` not `0`). The answer is cached.
+ * needed and allowed (see {@link relaxedSimdDisabled}). The result is cached.
  */
 export function relaxedSimdSupported(): boolean {
   if (supported !== undefined) return supported;
   supported = false;
-  if (!wasmApi || process.env.BML_RELAXED_SIMD === '0') return supported;
+  if (!wasmApi || relaxedSimdDisabled()) return supported;
   const bytes = encodeGemmModule();
   if (!wasmApi.validate(bytes)) {
     try {
