@@ -5,7 +5,7 @@ import { basename } from 'node:path';
 import { InvalidInputError } from '@bml/core';
 import { parseRecords, type TextRecord } from './csv.js';
 import { isMissingToken } from './numbers.js';
-import { chooseDelimiter, readTextFile, readTextFileSync } from './text.js';
+import { chooseDelimiter, readTextFile, readTextFileSync, separatorHint, type Delimiter } from './text.js';
 
 /** One row of a labels file. */
 export interface LabelEntry {
@@ -35,7 +35,8 @@ export interface LabelFile {
 export async function readLabelFile(path: string, labelColumn?: string): Promise<LabelFile> {
   const text = await readTextFile(path);
   const file = basename(path);
-  const records = parseRecords(text, chooseDelimiter(path, text), file);
+  const delimiter = chooseDelimiter(path, text);
+  const records = parseRecords(text, delimiter, file);
   if (records.length === 0) {
     throw new InvalidInputError(
       `@bml/data: ${file} is empty; write a header row, then one "id,label" row per sample`,
@@ -44,7 +45,7 @@ export async function readLabelFile(path: string, labelColumn?: string): Promise
     );
   }
   const header = records[0].fields.map((name) => name.trim());
-  const column = labelColumnIndex(header, labelColumn, file);
+  const column = labelColumnIndex(header, labelColumn, file, delimiter);
   const entries: LabelEntry[] = [];
   for (const record of records.slice(1)) {
     const id = requireId(record, file);
@@ -63,12 +64,12 @@ export async function readLabelFile(path: string, labelColumn?: string): Promise
   return { header, entries };
 }
 
-function labelColumnIndex(header: string[], labelColumn: string | undefined, file: string): number {
+function labelColumnIndex(header: string[], labelColumn: string | undefined, file: string, delimiter: Delimiter): number {
   if (labelColumn === undefined) {
     if (header.length < 2) {
       throw new InvalidInputError(
         `@bml/data: ${file} has a single column; a labels file needs the sample id in the first column and ` +
-          'the label in the second, under a header row such as "sample,label"',
+          `the label in the second, under a header row such as "sample,label".${separatorHint(header[0] ?? '', delimiter)}`,
         'LABEL_COLUMN',
         { file },
       );

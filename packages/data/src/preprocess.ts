@@ -147,11 +147,15 @@ export function fitPreprocessor(
     });
   }
   if (selected.length === 0) {
+    // Raising maxMissingFraction helps only when missing values removed features.
+    const fix =
+      tooManyMissing.length > 0
+        ? 'check the file, or raise maxMissingFraction'
+        : 'check the file: an omics needs a feature that varies across the fitting samples, or leave this omics out';
     throw new InvalidInputError(
       `@bml/data: ${prefix}no feature is left after preprocessing (${d} features: ` +
         `${allMissing.length} without values, ${tooManyMissing.length} missing in more than ` +
-        `${maxMissingFraction * 100}% of the fitting samples, ${zeroVariance.length} constant); ` +
-        'check the file, or raise maxMissingFraction',
+        `${maxMissingFraction * 100}% of the fitting samples, ${zeroVariance.length} constant); ${fix}`,
       'NO_FEATURES_LEFT',
       { omics: name },
     );

@@ -5,7 +5,7 @@
 import { InvalidInputError } from '@bml/core';
 import { Cursor } from './csv.js';
 import { parseCellAt, parseCellText } from './numbers.js';
-import type { Delimiter } from './text.js';
+import { separatorHint, type Delimiter } from './text.js';
 
 /** A cell that is neither a number nor a missing-value token. */
 export interface BadCell {
@@ -65,7 +65,7 @@ export function parseRawTable(text: string, delimiter: Delimiter, file: string):
   const header = cursor.readRecord().map((name) => name.trim());
   const firstRowFields = peekFieldCount(cursor);
   const columnNames = firstRowFields === header.length + 1 ? header : header.slice(1);
-  checkColumnNames(columnNames, file, headerLine, header.length === columnNames.length ? 1 : 2);
+  checkColumnNames(columnNames, file, headerLine, header.length === columnNames.length ? 1 : 2, separatorHint(header[0] ?? '', delimiter));
   const cols = columnNames.length;
   const delimiterCode = cursor.delimiterCode;
 
@@ -164,11 +164,11 @@ function countRest(cursor: Cursor, counted: number): number {
   return count;
 }
 
-function checkColumnNames(names: string[], file: string, line: number, firstColumn: number): void {
+function checkColumnNames(names: string[], file: string, line: number, firstColumn: number, hint: string): void {
   if (names.length === 0) {
     throw new InvalidInputError(
       `@bml/data: ${file} has no value columns (its header has only the id column); ` +
-        'write one column per feature after the id column',
+        `write one column per feature after the id column.${hint}`,
       'NO_COLUMNS',
       { file },
     );

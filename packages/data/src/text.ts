@@ -137,3 +137,14 @@ function countOutsideQuotes(line: string, char: string): number {
   }
   return count;
 }
+
+/**
+ * Returns a hint for a header that came out as one field when it contains a separator bml does not
+ * read (";" or "|"), or an empty string. Commas and tabs are detected by {@link chooseDelimiter}.
+ */
+export function separatorHint(field: string, delimiter: Delimiter): string {
+  const found = [';', '|'].find((mark) => field.includes(mark));
+  if (found === undefined) return '';
+  const read = delimiter === ',' ? 'commas' : 'tabs';
+  return ` The header seems to be separated by "${found}", but bml reads commas or tabs (this file: ${read}); convert the separators.`;
+}

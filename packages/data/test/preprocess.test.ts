@@ -120,7 +120,8 @@ describe('fitPreprocessor', () => {
     expect(() => fitPreprocessor(constant, [0, 1], ['a', 'b'], { name: 'rppa' })).toThrow(
       new RegExp(
         'rppa: no feature is left after preprocessing \\(2 features: 0 without values, ' +
-          '0 missing in more than 10% of the fitting samples, 2 constant\\)',
+          '0 missing in more than 10% of the fitting samples, 2 constant\\); check the file: an omics needs a ' +
+          'feature that varies',
       ),
     );
     expect(() => fitPreprocessor(fromRows([[1], [Infinity]]), [0, 1], ['a'])).toThrow(

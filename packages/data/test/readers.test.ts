@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { InvalidInputError, toRows } from '@bml/core';
 import { describe, expect, it } from 'vitest';
-import { readOmicsFile, readTextFile } from '../src/index.js';
+import { readLabelFile, readOmicsFile, readTextFile } from '../src/index.js';
 import { makeFolder } from './fixtures.js';
 
 const ROWS_CSV = 'sample,g1,g2,g3\ns01,1,2,3\ns02,4,5,6\n';
@@ -217,5 +217,22 @@ describe('readOmicsFile errors', () => {
     expect(error.message).toMatch(
       /m\.csv: no id in its first column \(s01, s02\) or header \(g1, g2, g3\) matches a label id/,
     );
+  });
+});
+
+describe('separators bml does not read', () => {
+  it('names a semicolon in an omics header', async () => {
+    const error = await readError('mrna.csv', 'sample;g1;g2\ns01;1;2\ns02;3;4\n');
+    expect(error.message).toMatch(/separated by ";", but bml reads commas or tabs \(this file: commas\); convert the separators/);
+  });
+
+  it('names a semicolon in a labels header', async () => {
+    const dir = makeFolder({ 'labels.csv': 'sample;label\ns01;A\ns02;B\n' });
+    await expect(readLabelFile(join(dir, 'labels.csv'))).rejects.toThrow(/single column.*separated by ";"/);
+  });
+
+  it('adds no hint to a plain single-column header', async () => {
+    const error = await readError('mrna.csv', 'sample\ns01\ns02\n');
+    expect(error.message).not.toMatch(/separated by/);
   });
 });
