@@ -1,6 +1,8 @@
 import {
   accuracy,
   argmaxRows,
+  BmlError,
+  InterruptedError,
   macroAucOvr,
   macroF1,
   selectRows,
@@ -84,10 +86,19 @@ export async function runSplit(
   const report = (stage: string, message: string) => onProgress({ repeat: split.repeat, stage, message });
   const nClasses = cohort.classNames.length;
   const names = cohort.omics.map((o) => o.name);
-  const run = async <T extends Task>(stage: string, task: T): Promise<TaskResult<T>> => {
-    const result = await executor.run(task, taskPriority(task, priority));
-    timer.add(stage, result.elapsedMs);
-    return result;
+  const run = async <T extends Task>(stage: string, task: T, omics?: string): Promise<TaskResult<T>> => {
+    try {
+      const result = await executor.run(task, taskPriority(task, priority));
+      timer.add(stage, result.elapsedMs);
+      return result;
+    } catch (error) {
+      // Training errors come from the packages, which know neither the split nor the omics.
+      const own = error instanceof BmlError && !(error instanceof InterruptedError) && error.code !== 'POOL_CLOSED';
+      if (own && !error.message.startsWith('bml: outer split')) {
+        error.message = `bml: outer split ${split.repeat + 1}, ${stage}${omics ? ` of omics "${omics}"` : ''}: ${error.message}`;
+      }
+      throw error;
+    }
   };
 
   const trainIdx = [...split.train].sort((a, b) => a - b);
@@ -129,7 +140,7 @@ export async function runSplit(
         patience: config.autoencoder.patience,
         seed: config.seed + 7919 * split.repeat,
       },
-    });
+    }, omics.name);
     // Marked handled here, because preprocessing the next omics may throw before the await below.
     reduction.catch(() => {});
     reductions.push(reduction);
@@ -206,7 +217,7 @@ export async function runSplit(
         ...common,
         features: features[m],
         options: { ...encoderOptions, ...stageOptions('stageA'), seed: seedFor('stageA', m) },
-      }),
+      }, names[m]),
     ),
   );
   const unimodal: UnimodalModelJson[] = [];
@@ -282,7 +293,7 @@ export async function runSplit(
           temperature: config.distill.temperature,
           seed: seedFor('distill', m),
         },
-      }),
+      }, names[m]),
     ),
   );
   for (const [i, result] of stageBResults.entries()) {

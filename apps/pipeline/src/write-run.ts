@@ -1,3 +1,4 @@
+import { productEngine } from '@bml/core/tensor';
 import { RunDirectory } from './io/run-directory.js';
 import { formatPredictions } from './predictions.js';
 import type { RunResult } from './run.js';
@@ -25,6 +26,8 @@ export function writeRun(dir: RunDirectory, result: RunResult, provenance: RunPr
       command: provenance.command,
       splits: result.splitDescription,
       backend: { name: result.backend.name, tfjs: result.backend.version, unavailable: result.backend.unavailable },
+      // The product engine changes results in the last digits, so a run records which one ran.
+      products: productEngine(),
       versions: packageVersions(),
       node: process.version,
       createdAt: new Date().toISOString(),

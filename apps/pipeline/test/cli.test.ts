@@ -231,6 +231,8 @@ describe('a training failure', () => {
     const result = bml(['run', '--config', config, '--workers', String(workers), '--out', join(dir, 'run'), '--quiet']);
     expect(result.code).toBe(3);
     expect(result.stderr).toMatch(/@bml\/autoencoder: the (training|validation) loss became/);
+    // The message names where it happened: the split, the stage and the omics.
+    expect(result.stderr).toMatch(/bml: outer split 1, autoencoder of omics "(cnv|mrna|rppa)": @bml\/autoencoder/);
     expect(result.stderr).not.toMatch(/internal error/);
     // A failed run discards its directory.
     expect(existsSync(join(dir, 'run'))).toBe(false);

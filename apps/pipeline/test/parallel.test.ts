@@ -134,9 +134,20 @@ describe('bml doctor', () => {
 
   it('names the product engine', () => {
     const off = JSON.parse(doctor(['--json'], { BML_BACKEND: 'wasm', BML_RELAXED_SIMD: '0' }).stdout);
-    expect(off.products).toBe("the wasm backend's matMul (BML_RELAXED_SIMD=0)");
+    expect(off.products).toBe("the wasm backend's matMul (BML_RELAXED_SIMD turns the kernel off)");
+    expect(off.productKernel).toBe(false);
+    const alsoOff = JSON.parse(doctor(['--json'], { BML_BACKEND: 'wasm', BML_RELAXED_SIMD: 'off' }).stdout);
+    expect(alsoOff.productKernel).toBe(false);
     const on = JSON.parse(doctor(['--json'], { BML_BACKEND: 'wasm', BML_RELAXED_SIMD: '1' }).stdout);
     expect(on.products).toMatch(/^fused multiply-add kernel|no WebAssembly relaxed SIMD/);
+    expect(on.productKernel).toBe(on.products.startsWith('fused'));
+  });
+
+  it('rejects an unknown BML_BACKEND as a usage error', () => {
+    const result = doctor([], { BML_BACKEND: 'bogus' });
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/@bml\/core: unknown backend "bogus" in BML_BACKEND; use tensorflow, wasm, cpu or auto/);
+    expect(result.stderr).not.toMatch(/internal error/);
   });
 
   it('names the native backend as the faster one', () => {

@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { fromRows, InvalidInputError, type Matrix } from '@bml/core';
 import type { Cohort, OuterSplit } from '@bml/data';
 import { describe, expect, it } from 'vitest';
@@ -69,6 +70,18 @@ describe('validateRun', () => {
     const transductive = config({ snf: { K: 6 }, graph: { mode: 'transductive', k: 8 } });
     const messages = validateRun(makeCohort(CLASSES, ROWS), plan(TRAIN, TEST), transductive).warnings.map((w) => w.message);
     expect(messages).toEqual([expect.stringMatching(/^graph\.k = 8 is not smaller than the 8 samples in the patient graph; the run uses graph\.k = 7/)]);
+  });
+
+  it('warns about more workers than cores', () => {
+    const cores = availableParallelism();
+    // One split per omics and worker, so that the count is not capped below the cores.
+    const split: OuterSplit = { repeat: 0, seed: 0, train: TRAIN, test: TEST, source: 'random' };
+    const many: SplitPlan = { ...plan(TRAIN, TEST), splits: Array.from({ length: cores + 1 }, (_, i) => ({ ...split, repeat: i })) };
+    const check = validateRun(makeCohort(CLASSES, ROWS), many, config({ snf: { K: 3 }, graph: { k: 3 }, workers: cores + 1 }));
+    const warning = check.warnings.find((w) => w.code === 'WORKERS_ABOVE_CORES');
+    expect(warning?.message).toMatch(new RegExp(`starts ${cores + 1} worker threads on ${cores} cores`));
+    const fitting = validateRun(makeCohort(CLASSES, ROWS), many, config({ snf: { K: 3 }, graph: { k: 3 }, workers: cores }));
+    expect(fitting.warnings.some((w) => w.code === 'WORKERS_ABOVE_CORES')).toBe(false);
   });
 
   it('rejects a cohort with one class', () => {
@@ -155,6 +168,9 @@ describe('memory estimate', () => {
     expect(three.workers).toBe(3);
     expect(three.concurrentSplits).toBe(3);
     expect(three.bytes).toBeGreaterThanOrEqual(3 * one.bytes);
+    // Each worker thread holds its own runtime before it trains.
+    expect(three.parts.workerThreads).toBe(3 * 96 * 2 ** 20);
+    expect(one.parts.workerThreads).toBe(0);
   });
 
   it('rejects an estimate above the limit', () => {

@@ -1,5 +1,5 @@
 import { availableParallelism, cpus, totalmem } from 'node:os';
-import { initBackend, wasmHeap } from '@bml/core/tensor';
+import { initBackend, productEngine } from '@bml/core/tensor';
 import { automaticWorkerCount } from '../parallel/split-pool.js';
 import { packageVersions } from '../versions.js';
 
@@ -22,7 +22,8 @@ export async function doctorCommand(flags: { json?: boolean }): Promise<number> 
     unavailable: backend.unavailable,
     // Worker threads under the default option `workers` 0, before the cap at splits times omics.
     workers: automaticWorkerCount(),
-    products: productEngine(backend.name),
+    products: productEngine().description,
+    productKernel: productEngine().kernel,
     node: process.version,
     cores,
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -59,19 +60,12 @@ export async function doctorCommand(flags: { json?: boolean }): Promise<number> 
       '  pnpm add -w @tensorflow/tfjs-node@4.22.0 && pnpm approve-builds',
       'bml uses it automatically once it loads, and then trains one model at a time unless the',
       'option "workers" asks for more. BML_BACKEND=wasm or cpu forces another backend.',
-      'BML_RELAXED_SIMD=0 runs the products with the wasm backend\'s matMul instead of the fused kernel.',
+      'BML_RELAXED_SIMD=0 runs the products with the wasm backend\'s matMul instead of the fused kernel;',
+      'results then differ in the last digits.',
     );
   }
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
-}
-
-/** Describes what runs the networks' matrix products on `backend`. */
-function productEngine(backend: string): string {
-  if (backend !== 'wasm') return `the ${backend} backend's matMul`;
-  if (wasmHeap()?.gemm) return 'fused multiply-add kernel (WebAssembly relaxed SIMD)';
-  if (process.env.BML_RELAXED_SIMD === '0') return "the wasm backend's matMul (BML_RELAXED_SIMD=0)";
-  return "the wasm backend's matMul (this runtime has no WebAssembly relaxed SIMD)";
 }
 
 function plural(count: number, noun: string): string {

@@ -120,10 +120,11 @@ export async function runCommand(flags: RunFlags, argv: string[]): Promise<numbe
     `  AUC       ${formatSummary(summary.auc)}`,
     `  majority-class baseline: accuracy ${formatSummary(baselines.majorityClass.accuracy)}, macro-F1 ${formatSummary(baselines.majorityClass.macroF1)}`,
     `  classes (code, name, samples): ${describeClasses(result.metrics.cohort.classes, result.metrics.cohort.classSizes)}`,
-    '  per omics (test macro-F1, Stage A -> Stage C; learning state of the first split):',
+    '  per omics (test macro-F1, Stage A -> Stage C; learning states over the splits):',
     ...Object.entries(summary.perOmics).map(
       ([omics, s]) =>
-        `    ${omics.padEnd(10)} ${formatSummary(s.stageA)} -> ${formatSummary(s.stageC)}  ${result.metrics.splits[0].categories[omics]}`,
+        `    ${omics.padEnd(10)} ${formatSummary(s.stageA)} -> ${formatSummary(s.stageC)}  ` +
+        countStates(result.metrics.splits.map((split) => split.categories[omics])),
     ),
   ];
   if (warnings.length > 0) {
@@ -133,6 +134,16 @@ export async function runCommand(flags: RunFlags, argv: string[]): Promise<numbe
   lines.push(`Results written to ${outPath} (config.json, metrics.json, predictions.csv)`);
   process.stdout.write(`${lines.join('\n')}\n`);
   return 0;
+}
+
+/** Counts learning states, in the order strong, weak, low-information: `strong 4, weak 1`, or `weak` for one split. */
+export function countStates(states: readonly string[]): string {
+  if (states.length === 1) return states[0];
+  const counts = new Map<string, number>();
+  for (const state of states) counts.set(state, (counts.get(state) ?? 0) + 1);
+  const order = ['strong', 'weak', 'lowInformation'];
+  const rank = (state: string) => (order.includes(state) ? order.indexOf(state) : order.length);
+  return [...counts].sort((a, b) => rank(a[0]) - rank(b[0])).map(([state, count]) => `${state} ${count}`).join(', ');
 }
 
 /**
