@@ -333,14 +333,12 @@ export async function runSplit(
   stoppedAtEpoch.stageC = multitask.stoppedAtEpoch;
   report('stageC', `fused validation macro-F1 ${multitask.valMacroF1.toFixed(3)}`);
 
-  // Evaluation.
   const prediction = multitask.prediction;
   const predicted = argmaxRows(prediction.prob);
-  const testTruth = testLabels;
   const testPredicted = predicted.subarray(nTrain);
   const testProb = selectRows(prediction.prob, testNodes);
-  const f1 = macroF1(testTruth, testPredicted, nClasses);
-  const auc = macroAucOvr(testTruth, testProb);
+  const f1 = macroF1(testLabels, testPredicted, nClasses);
+  const auc = macroAucOvr(testLabels, testProb);
   if (f1.absent.length > 0) {
     warnings.push({
       code: 'CLASS_ABSENT_FROM_TEST',
@@ -364,7 +362,7 @@ export async function runSplit(
       ...(stageB[m] ? { stageB: stageB[m] } : {}),
       stageC: {
         validationMacroF1: multitask.perOmicsValF1[m],
-        macroF1: macroF1(testTruth, headPredicted, nClasses).macroF1,
+        macroF1: macroF1(testLabels, headPredicted, nClasses).macroF1,
       },
     };
   }
@@ -387,7 +385,7 @@ export async function runSplit(
     source: split.source,
     sizes: trainSizes,
     test: {
-      accuracy: accuracy(testTruth, testPredicted),
+      accuracy: accuracy(testLabels, testPredicted),
       macroF1: f1.macroF1,
       auc: auc.auc,
       perClassF1: Object.fromEntries(cohort.classNames.map((name, c) => [name, f1.perClass[c]])),

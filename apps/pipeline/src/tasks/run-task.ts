@@ -3,7 +3,7 @@
  * tensor made here is freed before the result is returned, so a worker can
  * run task after task without growing.
  */
-import { argmaxRows, macroF1, selectRows, type CsrMatrix, type Matrix } from '@bml/core';
+import { argmaxRows, macroF1, selectRows, type Matrix } from '@bml/core';
 import { disposeAutoencoder, reduceOmics } from '@bml/autoencoder';
 import { disposeMultitask, predictMultitask, trainMultitask } from '@bml/balance';
 import { distillStudent } from '@bml/distill';
@@ -138,7 +138,7 @@ async function runMultitask(task: MultitaskTask): Promise<Omit<MultitaskTaskResu
       options: task.options,
     });
     try {
-      const prediction = await predictMultitask(result.model, task.features, task.graph as CsrMatrix);
+      const prediction = await predictMultitask(result.model, task.features, task.graph);
       return {
         valMacroF1: result.valMacroF1,
         perOmicsValF1: result.perOmicsValF1,

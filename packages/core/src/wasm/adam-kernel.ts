@@ -150,6 +150,20 @@ interface Lanes {
 /** Returns `x` rounded to float32, as a float32 operation rounds its result. */
 const f32 = Math.fround;
 
+/** Constants both rules share: the moment decays and the weight decay. */
+type MomentConstants = Pick<TfjsAdamConstants, 'beta1' | 'oneMinusBeta1' | 'beta2' | 'oneMinusBeta2' | 'weightDecay'>;
+
+/**
+ * Updates the two moments of one entry in place, with the weight decay added to its gradient when
+ * `decay` is set, and returns them: the first steps of both rules, in float32.
+ */
+function updateMoments(heap: Float32Array, i: Lanes, c: MomentConstants, decay: boolean): { m: number; v: number } {
+  const g = decay ? f32(heap[i.g] + f32(heap[i.theta] * c.weightDecay)) : heap[i.g];
+  const m = (heap[i.m] = f32(f32(heap[i.m] * c.beta1) + f32(g * c.oneMinusBeta1)));
+  const v = (heap[i.v] = f32(f32(heap[i.v] * c.beta2) + f32(f32(g * g) * c.oneMinusBeta2)));
+  return { m, v };
+}
+
 const kernels = new WeakMap<WasmMemory, AdamKernels>();
 let compiled: object | undefined;
 
@@ -167,14 +181,14 @@ export function adamKernels(memory: WasmMemory): AdamKernels | undefined {
   const call = (run: Run, buffers: AdamBuffers, entries: number, constants: number[]) =>
     run(buffers.out, buffers.gradient, buffers.theta, buffers.m, buffers.v, entries * 4, ...constants);
   /** Calls `lane` for the entries after the last whole group of four, with float32 views of the memory. */
+  const vectorized = (entries: number) => entries - (entries % 4);
   const tail = (buffers: AdamBuffers, entries: number, lane: (heap: Float32Array, index: Lanes) => void) => {
     const heap = new Float32Array(memory.buffer);
-    for (let j = entries - (entries % 4); j < entries; j++) {
+    for (let j = vectorized(entries); j < entries; j++) {
       const at = (address: number) => address / 4 + j;
       lane(heap, { out: at(buffers.out), g: at(buffers.gradient), theta: at(buffers.theta), m: at(buffers.m), v: at(buffers.v) });
     }
   };
-  const vectorized = (entries: number) => entries - (entries % 4);
   const bound: AdamKernels = {
     tfjs: (buffers, entries, c, decay) => {
       call(decay ? exports.tfjsDecay : exports.tfjs, buffers, vectorized(entries), [
@@ -189,9 +203,7 @@ export function adamKernels(memory: WasmMemory): AdamKernels | undefined {
         c.weightDecay,
       ]);
       tail(buffers, entries, (heap, i) => {
-        const g = decay ? f32(heap[i.g] + f32(heap[i.theta] * c.weightDecay)) : heap[i.g];
-        const m = (heap[i.m] = f32(f32(heap[i.m] * c.beta1) + f32(g * c.oneMinusBeta1)));
-        const v = (heap[i.v] = f32(f32(heap[i.v] * c.beta2) + f32(f32(g * g) * c.oneMinusBeta2)));
+        const { m, v } = updateMoments(heap, i, c, decay);
         const denominator = f32(f32(Math.sqrt(f32(v / c.oneMinusAccBeta2))) + c.epsilon);
         const ratio = f32(f32(m / c.oneMinusAccBeta1) / denominator);
         heap[i.out] = f32(f32(ratio * c.negativeLearningRate) + heap[i.theta]);
@@ -210,9 +222,7 @@ export function adamKernels(memory: WasmMemory): AdamKernels | undefined {
         c.weightDecay,
       ]);
       tail(buffers, entries, (heap, i) => {
-        const g = decay ? f32(heap[i.g] + f32(heap[i.theta] * c.weightDecay)) : heap[i.g];
-        const m = (heap[i.m] = f32(f32(heap[i.m] * c.beta1) + f32(g * c.oneMinusBeta1)));
-        const v = (heap[i.v] = f32(f32(heap[i.v] * c.beta2) + f32(f32(g * g) * c.oneMinusBeta2)));
+        const { m, v } = updateMoments(heap, i, c, decay);
         const denominator = f32(f32(f32(Math.sqrt(v)) / c.sqrtBias2) + c.epsilon);
         heap[i.out] = f32(heap[i.theta] - f32(f32(m / denominator) * c.stepSize));
       });
