@@ -168,7 +168,7 @@ describe('memory estimate', () => {
     expect(three.workers).toBe(3);
     expect(three.concurrentSplits).toBe(3);
     expect(three.bytes).toBeGreaterThanOrEqual(3 * one.bytes);
-    // Each worker thread holds its own runtime before it trains.
+    // Each worker thread uses memory for its own runtime before it trains.
     expect(three.parts.workerThreads).toBe(3 * 96 * 2 ** 20);
     expect(one.parts.workerThreads).toBe(0);
   });

@@ -24,7 +24,7 @@ import { tf, type WasmHeap } from '@bml/core/tensor';
 import { BATCH_NORM_EPSILON, BATCH_NORM_MOMENTUM } from './batch-norm.js';
 import type { BatchNormParams } from './layers.js';
 
-/** What a hidden layer applies after its product in training mode. */
+/** Options of the step a hidden layer applies after its product in training mode. */
 export interface HiddenStepOptions {
   /** LeakyReLU slope for negative inputs. */
   leakySlope: number;
@@ -199,8 +199,8 @@ export function fusedHiddenStep(
     const saved = [x, gamma, beta];
     if (mask) saved.push(mask);
     save(saved);
-    const gradFunc = (dy: tf.Tensor, kept: tf.Tensor[]) =>
-      hiddenStepGradient(heap, shape, dy, kept, mean, variance);
+    const gradFunc = (dy: tf.Tensor, savedTensors: tf.Tensor[]) =>
+      hiddenStepGradient(heap, shape, dy, savedTensors, mean, variance);
     return { value: out.tensor(), gradFunc };
   }) as unknown as Parameters<typeof tf.customGrad>[0]);
   const value = step(z, params.gamma, params.beta) as tf.Tensor2D;
@@ -213,11 +213,11 @@ function hiddenStepGradient(
   heap: WasmHeap,
   shape: StepShape,
   dy: tf.Tensor,
-  kept: tf.Tensor[],
+  savedTensors: tf.Tensor[],
   mean: Float64Array,
   variance: Float64Array,
 ): tf.Tensor[] {
-  const [x, gamma, beta, mask] = kept;
+  const [x, gamma, beta, mask] = savedTensors;
   const { features, samples } = shape;
   const dx = tensorOn(heap, [features, samples]);
   const dGamma = tensorOn(heap, [features, 1]);

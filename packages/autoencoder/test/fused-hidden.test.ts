@@ -31,7 +31,7 @@ function makeParams(seed: number): BatchNormParams {
   };
 }
 
-/** The same step as tensor ops, as the network runs it off the wasm backend. */
+/** Runs the same step as tensor ops, as the network does off the wasm backend. */
 function tensorStep(z: tf.Tensor2D, params: BatchNormParams, options: HiddenStepOptions): tf.Tensor2D {
   const h = tf.leakyRelu(batchNormTraining(z, params), options.leakySlope);
   return options.dropout > 0 ? (tf.dropout(h, options.dropout, undefined, options.dropoutSeed) as tf.Tensor2D) : h;

@@ -54,8 +54,8 @@ describe('fitAutoencoder determinism', () => {
       worst = Math.max(worst, Math.abs(a[i] - b[i]));
       scale = Math.max(scale, Math.abs(b[i]));
     }
-    // Adam divides by the root of tiny second moments, so rounding differences grow over 24 steps
-    // (0.2% of the codes' scale here); a wrong gradient would move the codes by their whole scale.
+    // Adam divides by the root of tiny second moments, so rounding differences grow over 24 steps,
+    // to 0.2% of the codes' scale here. A wrong gradient would move the codes by their whole scale.
     expect(worst).toBeLessThan(5e-3 * scale);
     disposeAutoencoder(fast);
     disposeAutoencoder(plain);

@@ -68,10 +68,10 @@ function kernelHeap(a: tf.Tensor2D, b: tf.Tensor2D): WasmHeap | undefined {
   return heap;
 }
 
-function checkInner(left: number, right: number, a: tf.Tensor2D, b: tf.Tensor2D, what: string): void {
+function checkInner(left: number, right: number, a: tf.Tensor2D, b: tf.Tensor2D, operation: string): void {
   if (left === right) return;
   throw new InvalidInputError(
-    `@bml/core: the inner sizes of ${what} differ (${a.shape.join(' x ')} and ${b.shape.join(' x ')}); ` +
+    `@bml/core: the inner sizes of ${operation} differ (${a.shape.join(' x ')} and ${b.shape.join(' x ')}); ` +
       'the rows of the right operand must equal the columns of the left one',
     'SHAPE_MISMATCH',
     { left: a.shape, right: b.shape },
@@ -110,7 +110,7 @@ export function productTransposedLeft(a: tf.Tensor2D, b: tf.Tensor2D): tf.Tensor
 export interface ProductEngine {
   /** True when the fused multiply-add kernel runs them. */
   kernel: boolean;
-  /** One line for people: the engine and, without the kernel, why. */
+  /** A readable line: the engine and, without the kernel, the reason. */
   description: string;
 }
 

@@ -11,7 +11,7 @@ function randomMatrix(rng: Rng, rows: number, cols: number): Float32Array {
   return Float32Array.from({ length: rows * cols }, () => rng.normal());
 }
 
-/** A B in float64, the independent reference. */
+/** Returns A B in float64, the independent reference. */
 function reference(a: Float32Array, b: Float32Array, m: number, k: number, n: number): Float64Array {
   const out = new Float64Array(m * n);
   for (let i = 0; i < m; i++) {
