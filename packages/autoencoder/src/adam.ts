@@ -44,6 +44,27 @@ export interface AdamStep {
 /** Returns `x` rounded to float32, as storing it in a float32 tensor would. */
 const f32 = Math.fround;
 
+/** Adam's hyperparameters, as {@link tfjsAdamConstants} reads them. */
+export type AdamRates = Pick<AdamOptions, 'learningRate' | 'weightDecay' | 'beta1' | 'beta2' | 'epsilon'>;
+
+/**
+ * Returns the constants of one step of the kernel's `tfjs` rule, each rounded to float32 as
+ * `tf.train.adam` rounds it, given β1^t and β2^t (`accBeta1`, `accBeta2`) before the step.
+ */
+export function tfjsAdamConstants(rates: AdamRates, accBeta1: number, accBeta2: number): TfjsAdamConstants {
+  return {
+    beta1: f32(rates.beta1),
+    oneMinusBeta1: f32(1 - rates.beta1),
+    beta2: f32(rates.beta2),
+    oneMinusBeta2: f32(1 - rates.beta2),
+    oneMinusAccBeta1: f32(1 - accBeta1),
+    oneMinusAccBeta2: f32(1 - accBeta2),
+    epsilon: f32(rates.epsilon),
+    negativeLearningRate: f32(-rates.learningRate),
+    weightDecay: f32(rates.weightDecay),
+  };
+}
+
 /**
  * Adam that updates each variable with one WebAssembly SIMD pass over the
  * wasm backend's memory (`@bml/core/wasm`'s `tfjs` rule). The moments are tensors of
@@ -71,18 +92,8 @@ export class HeapAdam implements AdamStep {
   }
 
   applyGradients(grads: tf.NamedTensorMap): void {
-    const { variables, learningRate, weightDecay, beta1, beta2, epsilon } = this.options;
-    const constants: TfjsAdamConstants = {
-      beta1: f32(beta1),
-      oneMinusBeta1: f32(1 - beta1),
-      beta2: f32(beta2),
-      oneMinusBeta2: f32(1 - beta2),
-      oneMinusAccBeta1: f32(1 - this.accBeta1),
-      oneMinusAccBeta2: f32(1 - this.accBeta2),
-      epsilon: f32(epsilon),
-      negativeLearningRate: f32(-learningRate),
-      weightDecay: f32(weightDecay),
-    };
+    const { variables, beta1, beta2 } = this.options;
+    const constants = tfjsAdamConstants(this.options, this.accBeta1, this.accBeta2);
     const offset = (info: tf.TensorInfo) => this.heap.address(info);
     variables.forEach((variable, index) => {
       const gradient = grads[variable.name];

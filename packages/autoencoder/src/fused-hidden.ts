@@ -41,21 +41,23 @@ function tensorOn(heap: WasmHeap, shape: number[]): { info: tf.TensorInfo; tenso
   return { info, tensor: () => tf.engine().makeTensorFromTensorInfo(info) };
 }
 
-/** Sizes and constants of one hidden step. */
-interface StepShape {
+/** Sizes and constants of one hidden step over row-major `[features, stride]` buffers. */
+export interface StepShape {
   features: number;
   samples: number;
+  /** Distance between rows; the columns from `samples` to `stride` are padding, written as zeros. */
+  stride: number;
   slope: number;
   /** Keep probability of dropout as float32, or 0 without dropout. */
   keep: number;
 }
 
 /**
- * Forward pass over row-major `[features, samples]` buffers. Writes the batch mean and biased
+ * Forward pass over row-major `[features, stride]` buffers. Writes the batch mean and biased
  * variance of each feature, and turns the uniform draws in `mask` into `tf.dropout`'s multipliers
  * (0 or 1/keep, as float32) in place.
  */
-function forwardPass(
+export function forwardPass(
   shape: StepShape,
   x: Float32Array,
   gamma: Float32Array,
@@ -65,9 +67,9 @@ function forwardPass(
   mean: Float64Array,
   variance: Float64Array,
 ): void {
-  const { features, samples, slope, keep } = shape;
+  const { features, samples, stride, slope, keep } = shape;
   for (let f = 0; f < features; f++) {
-    const row = f * samples;
+    const row = f * stride;
     let sum = 0;
     for (let j = 0; j < samples; j++) sum += x[row + j];
     const mu = sum / samples;
@@ -95,11 +97,12 @@ function forwardPass(
         out[row + j] = a * multiplier;
       }
     }
+    out.fill(0, row + samples, row + stride);
   }
 }
 
 /** Backward pass over the buffers of {@link forwardPass}, given the gradient `dy` of its output. */
-function backwardPass(
+export function backwardPass(
   shape: StepShape,
   x: Float32Array,
   gamma: Float32Array,
@@ -112,9 +115,9 @@ function backwardPass(
   dGamma: Float32Array,
   dBeta: Float32Array,
 ): void {
-  const { features, samples, slope } = shape;
+  const { features, samples, stride, slope } = shape;
   for (let f = 0; f < features; f++) {
-    const row = f * samples;
+    const row = f * stride;
     const mu = mean[f];
     const r = 1 / Math.sqrt(variance[f] + BATCH_NORM_EPSILON);
     const scale = gamma[f];
@@ -139,10 +142,30 @@ function backwardPass(
       const normalised = (x[i] - mu) * r;
       dx[i] = factor * (samples * dx[i] - sum - normalised * sumNormalised);
     }
+    dx.fill(0, row + samples, row + stride);
   }
 }
 
-/** Moves the running statistics of `params` towards the batch mean and unbiased variance, as {@link batchNormTraining} does. */
+/**
+ * Moves the running statistics `runningMean` and `runningVariance` in place towards the batch mean
+ * and unbiased variance of `samples` rows, as {@link batchNormTraining} does.
+ */
+export function moveRunningStatistics(
+  runningMean: Float32Array,
+  runningVariance: Float32Array,
+  mean: Float64Array,
+  variance: Float64Array,
+  samples: number,
+): void {
+  const m = BATCH_NORM_MOMENTUM;
+  const correction = samples / (samples - 1);
+  for (let f = 0; f < mean.length; f++) {
+    runningMean[f] = runningMean[f] * (1 - m) + mean[f] * m;
+    runningVariance[f] = runningVariance[f] * (1 - m) + variance[f] * correction * m;
+  }
+}
+
+/** Updates the running statistics of `params` with {@link moveRunningStatistics}, on new buffers. */
 function updateRunningStatistics(
   heap: WasmHeap,
   params: BatchNormParams,
@@ -153,16 +176,10 @@ function updateRunningStatistics(
   const features = mean.length;
   const runningMean = tensorOn(heap, [features, 1]);
   const runningVariance = tensorOn(heap, [features, 1]);
-  const oldMean = heap.view(params.runningMean);
-  const oldVariance = heap.view(params.runningVariance);
-  const newMean = heap.view(runningMean.info);
-  const newVariance = heap.view(runningVariance.info);
-  const m = BATCH_NORM_MOMENTUM;
-  const correction = samples / (samples - 1);
-  for (let f = 0; f < features; f++) {
-    newMean[f] = oldMean[f] * (1 - m) + mean[f] * m;
-    newVariance[f] = oldVariance[f] * (1 - m) + variance[f] * correction * m;
-  }
+  // A variable's buffer may be shared with a saved copy, so the update goes to new buffers.
+  heap.view(runningMean.info).set(heap.view(params.runningMean));
+  heap.view(runningVariance.info).set(heap.view(params.runningVariance));
+  moveRunningStatistics(heap.view(runningMean.info), heap.view(runningVariance.info), mean, variance, samples);
   for (const [variable, next] of [
     [params.runningMean, runningMean],
     [params.runningVariance, runningVariance],
@@ -189,7 +206,7 @@ export function fusedHiddenStep(
   const mean = new Float64Array(features);
   const variance = new Float64Array(features);
   const { dropout } = options;
-  const shape: StepShape = { features, samples, slope: options.leakySlope, keep: dropout > 0 ? f32(1 - dropout) : 0 };
+  const shape: StepShape = { features, samples, stride: samples, slope: options.leakySlope, keep: dropout > 0 ? f32(1 - dropout) : 0 };
   const step = tf.customGrad(((x: tf.Tensor2D, gamma: tf.Tensor, beta: tf.Tensor, save: tf.GradSaveFunc) => {
     const out = tensorOn(heap, [features, samples]);
     const mask = dropout > 0 ? tf.randomUniform([features, samples], 0, 1, 'float32', options.dropoutSeed) : undefined;

@@ -50,6 +50,11 @@ export interface AutoencoderOptions extends ArchitectureOptions {
   onProgress?: (progress: AutoencoderProgress) => void;
 }
 
+/** Training paths of {@link FitAutoencoderOptions.engine}. */
+export type AutoencoderEngine = 'auto' | 'heap' | 'autodiff' | 'tensor';
+
+const ENGINES: readonly AutoencoderEngine[] = ['auto', 'heap', 'autodiff', 'tensor'];
+
 /** Options of {@link fitAutoencoder}, with the samples used for early stopping. */
 export interface FitAutoencoderOptions extends AutoencoderOptions {
   /**
@@ -58,12 +63,17 @@ export interface FitAutoencoderOptions extends AutoencoderOptions {
    */
   validation?: Matrix;
   /**
-   * Training path. On the wasm backend `auto` fuses each hidden layer's BatchNorm, LeakyReLU and
-   * dropout into one op and runs Adam as one SIMD pass per variable, both over the backend's memory.
-   * Other backends, and `tensor` everywhere, use tensor ops. The two agree to float32 rounding.
-   * Default `auto`.
+   * Training path. `auto` picks the fastest one available: `heap` where the wasm backend and its
+   * product kernel run, else `autodiff` on the wasm backend, else `tensor`.
+   * - `heap`: the training step written out by hand over the backend's memory, with no tensor ops.
+   * - `autodiff`: TensorFlow.js autodiff, with each hidden layer's BatchNorm, LeakyReLU and dropout
+   *   fused into one op and Adam as one SIMD pass per variable, over the backend's memory.
+   * - `tensor`: TensorFlow.js autodiff and tensor ops only.
+   *
+   * `heap` and `autodiff` give bit-identical models; `tensor` agrees with them to float32 rounding.
+   * Asking for `heap` or `autodiff` where it cannot run falls back as `auto` does. Default `auto`.
    */
-  engine?: 'auto' | 'tensor';
+  engine?: AutoencoderEngine;
 }
 
 /** Training options with every default filled in, as documented in {@link AutoencoderOptions}. */
@@ -150,11 +160,12 @@ export function resolveTrainingOptions(options: AutoencoderOptions): ResolvedTra
 }
 
 /** Returns the `engine` option of {@link FitAutoencoderOptions}, `auto` when absent, and rejects other values. */
-export function resolveEngine(options: FitAutoencoderOptions): 'auto' | 'tensor' {
+export function resolveEngine(options: FitAutoencoderOptions): AutoencoderEngine {
   const engine = options.engine ?? 'auto';
   requireInput(
-    engine === 'auto' || engine === 'tensor',
-    `@bml/autoencoder: engine must be 'auto' or 'tensor' (got ${JSON.stringify(engine)}); pass one of them or leave it out`,
+    ENGINES.includes(engine),
+    `@bml/autoencoder: engine must be one of ${ENGINES.map((name) => `'${name}'`).join(', ')} ` +
+      `(got ${JSON.stringify(engine)}); pass one of them or leave it out`,
     'INVALID_OPTION',
     { option: 'engine', value: engine },
   );

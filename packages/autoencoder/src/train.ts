@@ -1,22 +1,13 @@
 import { NumericalError, requireInput, Rng } from '@bml/core';
 import type { BmlWarning, Matrix } from '@bml/core';
-import { initBackend, tf, wasmHeap } from '@bml/core/tensor';
-import { createAdam } from './adam.js';
+import { initBackend, tf } from '@bml/core/tensor';
 import { architecture } from './architecture.js';
-import type { AutoencoderArchitecture } from './architecture.js';
-import { BestWeights } from './best-weights.js';
-import { trainEpoch } from './epoch.js';
-import type { TrainingState } from './epoch.js';
-import { reconstructionLoss } from './evaluate.js';
-import { allVariables, createLayers, initialLayerValues, trainableVariables } from './layers.js';
-import type { DenseLayer } from './layers.js';
-import { checkInput, rowsToTensor } from './matrix-tensor.js';
+import { allVariables, createLayers, initialLayerValues } from './layers.js';
+import { checkInput } from './matrix-tensor.js';
 import type { AutoencoderModel, TrainingHistory } from './model.js';
 import { resolveEngine, resolveTrainingOptions } from './options.js';
 import type { FitAutoencoderOptions, ResolvedTrainingOptions } from './options.js';
-
-/** Adam's epsilon, PyTorch's default (TensorFlow.js would use 1e-7). */
-const ADAM_EPSILON = 1e-8;
+import { createRunner, type EpochRunner } from './runner.js';
 
 function checkFinite(value: number, lossName: string, epoch: number, learningRate: number): void {
   if (Number.isFinite(value)) return;
@@ -28,38 +19,7 @@ function checkFinite(value: number, lossName: string, epoch: number, learningRat
   );
 }
 
-async function runTraining(
-  layers: DenseLayer[],
-  arch: AutoencoderArchitecture,
-  train: Float32Array,
-  validationT: tf.Tensor2D | undefined,
-  options: FitAutoencoderOptions,
-  resolved: ResolvedTrainingOptions,
-): Promise<TrainingHistory> {
-  const root = new Rng(resolved.seed);
-  const shuffleRng = root.fork('shuffle');
-  const trainable = trainableVariables(layers);
-  const engine = resolveEngine(options);
-  const state: TrainingState = {
-    shape: { layers, codeLayer: arch.hidden.length, leakySlope: resolved.leakySlope },
-    optimizer: createAdam({
-      variables: trainable,
-      // Coupled L2 decay as in PyTorch's Adam, on the dense weights only: the gradient of (weightDecay / 2) * ||w||^2.
-      decayed: layers.map((layer) => layer.weight),
-      learningRate: resolved.learningRate,
-      weightDecay: resolved.weightDecay,
-      beta1: 0.9,
-      beta2: 0.999,
-      epsilon: ADAM_EPSILON,
-    }, engine),
-    trainable,
-    options: resolved,
-    dropoutRng: root.fork('dropout'),
-    hiddenLayers: layers.filter((layer) => layer.batchNorm).length,
-    inputDim: arch.inputDim,
-    heap: engine === 'tensor' ? undefined : wasmHeap(),
-  };
-  const bestWeights = new BestWeights(allVariables(layers));
+async function runTraining(runner: EpochRunner, hasValidation: boolean, options: FitAutoencoderOptions, resolved: ResolvedTrainingOptions): Promise<TrainingHistory> {
   const history: TrainingHistory = {
     trainLoss: [],
     validationLoss: [],
@@ -71,11 +31,11 @@ async function runTraining(
   const { epochs, evalEvery, patience, learningRate } = resolved;
   try {
     for (let epoch = 1; epoch <= epochs; epoch++) {
-      const trainLoss = trainEpoch(state, train, shuffleRng);
+      const trainLoss = runner.trainEpoch();
       checkFinite(trainLoss, 'training loss', epoch, learningRate);
       let validationLoss: number | null = null;
-      if (validationT && (epoch % evalEvery === 0 || epoch === epochs)) {
-        validationLoss = reconstructionLoss(validationT, state.shape);
+      if (hasValidation && (epoch % evalEvery === 0 || epoch === epochs)) {
+        validationLoss = runner.validationLoss();
         checkFinite(validationLoss, 'validation loss', epoch, learningRate);
       }
       history.trainLoss.push(trainLoss);
@@ -85,7 +45,7 @@ async function runTraining(
       if (validationLoss !== null && (best === null || validationLoss < best)) {
         history.bestValidationLoss = validationLoss;
         history.bestEpoch = epoch;
-        bestWeights.save();
+        runner.saveBest();
       }
       const bestEpoch = history.bestEpoch;
       options.onProgress?.({ epoch, epochs, trainLoss, validationLoss, bestEpoch });
@@ -96,10 +56,9 @@ async function runTraining(
       // Lets timers and signal handlers run between epochs.
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
-    if (history.bestEpoch !== null && history.bestEpoch !== history.epochs) bestWeights.restore();
+    runner.finish(history.bestEpoch !== null && history.bestEpoch !== history.epochs);
   } finally {
-    bestWeights.dispose();
-    state.optimizer.dispose();
+    runner.dispose();
   }
   return history;
 }
@@ -147,19 +106,25 @@ export async function fitAutoencoder(
   }
 
   const layers = createLayers(arch, initialLayerValues(arch, resolved.seed));
-  const trainValues = new Float32Array(train.data);
-  // Validation samples stay on the backend, feature-major, for the whole run.
-  const validationTensor = validationMatrix
-    ? tf.tidy(() => tf.transpose(rowsToTensor(validationMatrix)))
-    : undefined;
-
+  const root = new Rng(resolved.seed);
   try {
-    const history = await runTraining(layers, arch, trainValues, validationTensor, options, resolved);
+    const runner = createRunner(
+      {
+        layers,
+        shape: { layers, codeLayer: arch.hidden.length, leakySlope: resolved.leakySlope },
+        options: resolved,
+        train: new Float32Array(train.data),
+        inputDim: arch.inputDim,
+        validation: validationMatrix ? new Float32Array(validationMatrix.data) : undefined,
+        shuffleRng: root.fork('shuffle'),
+        dropoutRng: root.fork('dropout'),
+      },
+      resolveEngine(options),
+    );
+    const history = await runTraining(runner, validationMatrix !== undefined, options, resolved);
     return { architecture: arch, options: resolved, layers, history, warnings };
   } catch (error) {
     tf.dispose(allVariables(layers));
     throw error;
-  } finally {
-    validationTensor?.dispose();
   }
 }

@@ -52,11 +52,13 @@ describe('resolveEngine', () => {
   it('defaults to auto and keeps tensor', () => {
     expect(resolveEngine({})).toBe('auto');
     expect(resolveEngine({ engine: 'tensor' })).toBe('tensor');
+    expect(resolveEngine({ engine: 'heap' })).toBe('heap');
+    expect(resolveEngine({ engine: 'autodiff' })).toBe('autodiff');
   });
 
   it('rejects an unknown engine', () => {
     const options = { engine: 'gpu' } as unknown as Parameters<typeof resolveEngine>[0];
     expect(() => resolveEngine(options)).toThrow(InvalidInputError);
-    expect(() => resolveEngine(options)).toThrow(/engine must be 'auto' or 'tensor' \(got "gpu"\)/);
+    expect(() => resolveEngine(options)).toThrow(/engine must be one of 'auto', 'heap', 'autodiff', 'tensor' \(got "gpu"\)/);
   });
 });

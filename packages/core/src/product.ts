@@ -8,8 +8,12 @@ import { InvalidInputError } from './errors.js';
 import { wasmHeap, type WasmHeap } from './heap.js';
 import { relaxedSimdDisabled } from './wasm/gemm-kernel.js';
 
-/** Products with fewer columns go to `tf.matMul`, which is faster there (a class head of 4 columns, say). */
-const MIN_KERNEL_COLUMNS = 16;
+/**
+ * Products whose right operand has fewer columns go to `tf.matMul`, which is
+ * faster there (a class head of 4 columns, say). Code that calls the kernel
+ * directly and must round as {@link product} does checks this too.
+ */
+export const MIN_KERNEL_COLUMNS = 16;
 
 /** Allocates a zero-filled float32 tensor of `shape` on the wasm backend. */
 function zeros(heap: WasmHeap, shape: [number, number]): tf.TensorInfo {

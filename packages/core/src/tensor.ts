@@ -140,4 +140,4 @@ export const matMul = tf.customGrad(
 
 export { tf };
 export { wasmHeap, type WasmHeap } from './heap.js';
-export { product, productEngine, productTransposedLeft, type ProductEngine } from './product.js';
+export { MIN_KERNEL_COLUMNS, product, productEngine, productTransposedLeft, type ProductEngine } from './product.js';

@@ -1,0 +1,38 @@
+/**
+ * Float32 buffers on the wasm backend's memory that live for one training
+ * run. The memory may grow, and then move, whenever the backend allocates,
+ * so a view is taken again at each use and never kept across allocations.
+ */
+import { tf, type WasmHeap } from '@bml/core/tensor';
+
+/** One buffer of an {@link HeapArena}. */
+export interface HeapBuffer {
+  /** Number of floats. */
+  readonly length: number;
+  /** Byte address in the backend's memory. */
+  readonly address: number;
+  /** Returns a view of the buffer. Take it again after any allocation on the backend. */
+  view(): Float32Array;
+}
+
+/** Allocates zero-filled buffers on the backend's memory and frees them together. */
+export class HeapArena {
+  private readonly infos: tf.TensorInfo[] = [];
+
+  constructor(private readonly heap: WasmHeap) {}
+
+  /** Returns a new zero-filled buffer of `length` floats. */
+  allocate(length: number): HeapBuffer {
+    const heap = this.heap;
+    // The backend cannot allocate an empty buffer; a length of 0 gets one unused float.
+    const info = heap.allocate([Math.max(1, length)]);
+    this.infos.push(info);
+    heap.view(info).fill(0);
+    return { length, address: heap.address(info), view: () => heap.view(info).subarray(0, length) };
+  }
+
+  /** Frees every buffer. */
+  dispose(): void {
+    for (const info of this.infos.splice(0)) tf.engine().makeTensorFromTensorInfo(info).dispose();
+  }
+}
