@@ -15,6 +15,16 @@ export interface HeapBuffer {
   view(): Float32Array;
 }
 
+/** One float64 buffer of an {@link HeapArena}. */
+export interface HeapFloat64Buffer {
+  /** Number of float64 values. */
+  readonly length: number;
+  /** Byte address in the backend's memory. */
+  readonly address: number;
+  /** Returns a view of the buffer. Take it again after any allocation on the backend. */
+  view(): Float64Array;
+}
+
 /** Allocates zero-filled buffers on the backend's memory and frees them together. */
 export class HeapArena {
   private readonly infos: tf.TensorInfo[] = [];
@@ -29,6 +39,19 @@ export class HeapArena {
     this.infos.push(info);
     heap.view(info).fill(0);
     return { length, address: heap.address(info), view: () => heap.view(info).subarray(0, length) };
+  }
+
+  /** Returns a new zero-filled buffer of `length` float64 values, 8-byte aligned. */
+  allocateFloat64(length: number): HeapFloat64Buffer {
+    const heap = this.heap;
+    const info = heap.allocate([Math.max(2, 2 * length)]);
+    this.infos.push(info);
+    const address = heap.address(info);
+    // The backend's allocator aligns to at least 8 bytes; a float64 view needs that.
+    if (address % 8 !== 0) throw new Error(`@bml/autoencoder: a backend buffer at ${address} is not 8-byte aligned`);
+    const view = () => new Float64Array(heap.view(info).buffer, address, length);
+    view().fill(0);
+    return { length, address, view };
   }
 
   /** Frees every buffer. */

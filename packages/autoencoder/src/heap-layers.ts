@@ -11,7 +11,7 @@
  * multiple of 8 and the columns beyond the batch are kept at zero.
  */
 import type { DenseLayer } from './layers.js';
-import type { HeapArena, HeapBuffer } from './heap-arena.js';
+import type { HeapArena, HeapBuffer, HeapFloat64Buffer } from './heap-arena.js';
 import { tf } from '@bml/core/tensor';
 
 /** Rounds `n` up to a multiple of 8, the column width of the product kernel. */
@@ -36,9 +36,9 @@ export interface HeapBatchNorm {
   runningMean: HeapBuffer;
   runningVariance: HeapBuffer;
   /** Batch mean of each feature, from the last forward pass. */
-  mean: Float64Array;
+  mean: HeapFloat64Buffer;
   /** Biased batch variance of each feature, from the last forward pass. */
-  variance: Float64Array;
+  variance: HeapFloat64Buffer;
 }
 
 /** One layer's buffers. */
@@ -120,8 +120,8 @@ export function allocateLayer(arena: HeapArena, layer: DenseLayer, capacity: Hea
       beta: parameter(arena, outputs, false),
       runningMean: arena.allocate(outputs),
       runningVariance: arena.allocate(outputs),
-      mean: new Float64Array(outputs),
-      variance: new Float64Array(outputs),
+      mean: arena.allocateFloat64(outputs),
+      variance: arena.allocateFloat64(outputs),
     };
     if (capacity.dropout > 0) out.mask = arena.allocate(outputs * batchStride);
   }

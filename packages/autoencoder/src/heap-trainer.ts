@@ -6,12 +6,14 @@
  * TensorFlow.js's per-op bookkeeping as in arithmetic at the widths of most
  * omics (a few hundred features, batches of 64). Here a step is the product
  * kernel of `@bml/core/wasm` for the nine products of a 2-hidden-layer
- * network, the fused hidden step's loops, and one Adam pass per parameter,
- * all on buffers allocated once per run.
+ * network, the fused hidden step's loops (as the WebAssembly module of
+ * {@link hiddenKernels}), and one Adam pass per parameter, all on buffers
+ * allocated once per run.
  *
  * Every value is computed as the autodiff path computes it. The products
- * sum each entry over the depth in the same order, and the fused hidden step
- * and the Adam kernel are the same. The dropout masks come from the
+ * sum each entry over the depth in the same order, the hidden step's module
+ * repeats the arithmetic of its JavaScript loops, and the Adam kernel is the
+ * same. The dropout masks come from the
  * generator of `tf.randomUniform` with the same seeds, and sums are float32
  * in the order of the wasm backend's reductions. So both paths give
  * bit-identical weights and losses (tested).
@@ -26,8 +28,9 @@ import type { GemmKernels } from '@bml/core/wasm';
 import seedrandom from 'seedrandom';
 import { tfjsAdamConstants } from './adam.js';
 import { BATCH_NORM_EPSILON } from './batch-norm.js';
-import { backwardPass, forwardPass, moveRunningStatistics, type StepShape } from './fused-hidden.js';
+import { moveRunningStatistics, type StepShape } from './fused-hidden.js';
 import { HeapArena, type HeapBuffer } from './heap-arena.js';
+import { hiddenKernels, type HiddenBuffers, type HiddenKernels } from './hidden-kernel.js';
 import { allocateLayer, assignLayer, padded, snapshotLayer } from './heap-layers.js';
 import type { HeapCapacity, HeapLayer, HeapParameter, LayerSnapshot } from './heap-layers.js';
 import type { DenseLayer } from './layers.js';
@@ -77,6 +80,7 @@ export interface HeapTrainerOptions {
 export class HeapTrainer {
   private readonly arena: HeapArena;
   private readonly gemm: GemmKernels;
+  private readonly hidden: HiddenKernels;
   private readonly layers: HeapLayer[];
   /** The batch feature-major, `[inputDim, stride]`: the first layer's input and the target. */
   private readonly batchColumns: HeapBuffer;
@@ -92,8 +96,10 @@ export class HeapTrainer {
     private readonly source: readonly DenseLayer[],
     private readonly options: HeapTrainerOptions,
   ) {
-    if (!heap.gemm) throw new Error('@bml/autoencoder: the heap trainer needs the product kernel; use the autodiff engine');
+    const hidden = hiddenKernels(heap.memory);
+    if (!heap.gemm || !hidden) throw new Error('@bml/autoencoder: the heap trainer needs the product kernel; use the autodiff engine');
     this.gemm = heap.gemm;
+    this.hidden = hidden;
     this.arena = new HeapArena(heap);
     const validationChunk = Math.min(chunkRows(options.inputDim), Math.max(1, options.validationRows));
     const capacity: HeapCapacity = {
@@ -157,9 +163,8 @@ export class HeapTrainer {
     if (!bn) return;
     const mask = layer.mask?.view();
     if (mask) drawUniform(mask, outputs, samples, stride, seed);
-    const shape = this.stepShape(outputs, samples, stride);
-    forwardPass(shape, layer.z.view(), bn.gamma.value.view(), bn.beta.value.view(), mask, layer.out.view(), bn.mean, bn.variance);
-    moveRunningStatistics(bn.runningMean.view(), bn.runningVariance.view(), bn.mean, bn.variance, samples);
+    this.hidden.forward(this.stepShape(outputs, samples, stride), hiddenBuffers(layer), layer.out.address);
+    moveRunningStatistics(bn.runningMean.view(), bn.runningVariance.view(), bn.mean.view(), bn.variance.view(), samples);
   }
 
   private stepShape(features: number, samples: number, stride: number): StepShape {
@@ -196,19 +201,7 @@ export class HeapTrainer {
     const bn = layer.batchNorm;
     if (bn) {
       const shape = this.stepShape(outputs, samples, stride);
-      backwardPass(
-        shape,
-        layer.z.view(),
-        bn.gamma.value.view(),
-        bn.beta.value.view(),
-        layer.mask?.view(),
-        layer.gradOut.view(),
-        bn.mean,
-        bn.variance,
-        layer.gradZ.view(),
-        bn.gamma.gradient.view(),
-        bn.beta.gradient.view(),
-      );
+      this.hidden.backward(shape, hiddenBuffers(layer), layer.gradOut.address, layer.gradZ.address, bn.gamma.gradient.address, bn.beta.gradient.address);
     }
     if (layer.bias) sumRows(layer.gradZ.view(), layer.bias.gradient.view(), outputs, samples, stride);
     if (index > 0) transposeInto(this.layers[index - 1].out.view(), layer.inputRows.view(), inputs, samples, stride, weightStride);
@@ -337,6 +330,19 @@ export class HeapTrainer {
   dispose(): void {
     this.arena.dispose();
   }
+}
+
+/** Returns the buffers of the hidden step of `layer`, which must have BatchNorm. */
+function hiddenBuffers(layer: HeapLayer): HiddenBuffers {
+  const bn = layer.batchNorm!;
+  return {
+    x: layer.z.address,
+    gamma: bn.gamma.value.address,
+    beta: bn.beta.value.address,
+    mask: layer.mask?.address ?? 0,
+    mean: bn.mean.address,
+    variance: bn.variance.address,
+  };
 }
 
 /** Returns the weights of `layer` as an operand. */

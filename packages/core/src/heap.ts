@@ -25,6 +25,8 @@ export interface WasmHeap {
   view(tensor: tf.TensorInfo): Float32Array;
   /** Allocates an uninitialised float32 tensor of `shape` on the backend. */
   allocate(shape: number[]): tf.TensorInfo;
+  /** The memory itself, for binding further kernels to it. */
+  memory: WasmMemory;
   /** The Adam kernels bound to this memory. */
   adam: AdamKernels;
   /** The matrix product kernel bound to this memory, where relaxed SIMD is available. */
@@ -55,6 +57,7 @@ export function wasmHeap(): WasmHeap | undefined {
     address: (tensor) => methods.getMemoryOffset(tensor.dataId),
     view: (tensor) => methods.typedArrayFromHeap(tensor),
     allocate: (shape) => methods.makeOutput(shape, 'float32'),
+    memory,
     adam,
     gemm: gemmKernels(memory),
   };

@@ -71,6 +71,10 @@ export const op = {
   set: (local: number): Bytes => [0x21, ...uleb(local)],
   tee: (local: number): Bytes => [0x22, ...uleb(local)],
   i32Load: (offset = 0): Bytes => [0x28, 2, ...uleb(offset)],
+  f32Load: (offset = 0): Bytes => [0x2a, 2, ...uleb(offset)],
+  f32Store: (offset = 0): Bytes => [0x38, 2, ...uleb(offset)],
+  f32Const: (value: number): Bytes => [0x43, ...new Uint8Array(new Float32Array([value]).buffer)],
+  select: (): Bytes => [0x1b],
   f64Load: (offset = 0): Bytes => [0x2b, 3, ...uleb(offset)],
   f64Store: (offset = 0): Bytes => [0x39, 3, ...uleb(offset)],
   i32Const: (value: number): Bytes => [0x41, ...sleb(value)],
@@ -87,6 +91,14 @@ export const op = {
   f64Add: (): Bytes => [0xa0],
   f64Sub: (): Bytes => [0xa1],
   f64Mul: (): Bytes => [0xa2],
+  f64Div: (): Bytes => [0xa3],
+  f64Sqrt: (): Bytes => [0x9f],
+  f64Lt: (): Bytes => [0x63],
+  f64Gt: (): Bytes => [0x64],
+  f64Ge: (): Bytes => [0x66],
+  f64ConvertI32S: (): Bytes => [0xb7],
+  f64PromoteF32: (): Bytes => [0xbb],
+  f32DemoteF64: (): Bytes => [0xb6],
   v128Load: (offset = 0): Bytes => simd(0x00, 4, ...uleb(offset)),
   v128Store: (offset = 0): Bytes => simd(0x0b, 4, ...uleb(offset)),
   v128Load64Splat: (offset = 0): Bytes => simd(0x0a, 3, ...uleb(offset)),
@@ -107,6 +119,28 @@ export const op = {
   /** `a * b + c` of the relaxed SIMD proposal: fused where the hardware has FMA, else rounded twice. */
   f32x4RelaxedMadd: (): Bytes => simd(0x105),
 };
+
+/** Adds the value that `by` pushes to the i32 local `local`. */
+export const increment = (local: number, by: Bytes): Bytes => [...op.get(local), ...by, ...op.i32Add(), ...op.set(local)];
+
+/** Runs `body` with the i32 local `counter` from the value `start` pushes up to (not including) the local `limit`. */
+export function countedLoop(counter: number, limit: number, body: Bytes, start: Bytes = op.i32Const(0)): Bytes {
+  return [
+    ...start,
+    ...op.set(counter),
+    ...op.block(),
+    ...op.loop(),
+    ...op.get(counter),
+    ...op.get(limit),
+    ...op.i32GeS(),
+    ...op.brIf(1),
+    ...body,
+    ...increment(counter, op.i32Const(1)),
+    ...op.br(0),
+    ...op.end(),
+    ...op.end(),
+  ];
+}
 
 /** One function of a module: parameter and local types, and its body (without the final `end`). */
 export interface FunctionSpec {

@@ -27,7 +27,7 @@
  */
 import { setFlagsFromString } from 'node:v8';
 import { wasmApi, type WasmMemory } from './api.js';
-import { encodeModule, I32, op, V128, type Bytes } from './encoder.js';
+import { countedLoop, encodeModule, I32, increment, op, V128, type Bytes } from './encoder.js';
 
 /** Depth (k) of one block of the product: 256 rows of B at most are in use at once. */
 export const GEMM_DEPTH_BLOCK = 256;
@@ -78,27 +78,6 @@ const A_VECTOR = 30;
 /** i8x16.shuffle lanes that copy float lane `lane` into all four lanes. */
 function broadcastLane(lane: number): number[] {
   return Array.from({ length: 16 }, (_, i) => 4 * lane + (i % 4));
-}
-
-const increment = (local: number, by: Bytes): Bytes => [...op.get(local), ...by, ...op.i32Add(), ...op.set(local)];
-
-/** Loop `counter` from 0 while below `limit`, running `body`. */
-function countedLoop(counter: number, limit: number, body: Bytes): Bytes {
-  return [
-    ...op.i32Const(0),
-    ...op.set(counter),
-    ...op.block(),
-    ...op.loop(),
-    ...op.get(counter),
-    ...op.get(limit),
-    ...op.i32GeS(),
-    ...op.brIf(1),
-    ...body,
-    ...increment(counter, op.i32Const(1)),
-    ...op.br(0),
-    ...op.end(),
-    ...op.end(),
-  ];
 }
 
 /** Address of row `r` (0 to 3) of the current block of A, relative to A_PTR. */
