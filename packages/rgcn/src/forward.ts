@@ -9,8 +9,9 @@
  * pass only needs Xᵀ dY and (Â X)ᵀ dY, with both transposes stored.
  */
 import { InvalidInputError, type Matrix } from '@bml/core';
-import { matMul, product, tf } from '@bml/core/tensor';
+import { matMul, product, tf, wasmHeap } from '@bml/core/tensor';
 import { leakyRelu } from './activation.js';
+import { fusedActivation, fusedActivationRuns } from './fused-layer.js';
 import type { DenseLayer, UnimodalModel } from './model.js';
 import { propagate, type PreparedGraph } from './propagate.js';
 import { matrixToTensor } from './tensors.js';
@@ -65,6 +66,12 @@ export interface ForwardOptions {
    * Give a new seed every epoch. Default 0.
    */
   dropoutSeed?: number;
+  /**
+   * Runs each layer's bias, LeakyReLU and dropout as one fused op on the wasm backend
+   * ({@link fusedActivation}) where its kernels run; false keeps tensor ops. Both give the same
+   * bits. Default true.
+   */
+  fused?: boolean;
 }
 
 /** Returns Â H W, propagating the narrower of H and H W (the sparse product costs nnz x width). */
@@ -76,9 +83,10 @@ function propagateTimesWeight(graph: PreparedGraph, h: tf.Tensor2D, w: tf.Tensor
 
 /** Returns the encoder output (the embedding, `nodes x hidden[last]`). Call inside `tf.tidy`. */
 export function encodeNodes(model: UnimodalModel, input: NodeInput, options: ForwardOptions = {}): tf.Tensor2D {
-  const { training = false, dropoutSeed = 0 } = options;
+  const { training = false, dropoutSeed = 0, fused = true } = options;
   const { dropout, leakySlope } = model.config;
   const last = model.layers.length - 1;
+  const heap = fused ? wasmHeap() : undefined;
   let h = input.x;
   model.layers.forEach((layer, l) => {
     let z =
@@ -89,8 +97,13 @@ export function encodeNodes(model: UnimodalModel, input: NodeInput, options: For
       const own = l === 0 ? constantTimesWeight(input.x, input.xT, layer.selfWeight) : matMul(h, layer.selfWeight);
       z = tf.add(z, own);
     }
+    const rate = training && l < last ? dropout : 0;
+    if (fusedActivationRuns(heap, layer.bias.shape[0])) {
+      h = fusedActivation(heap, z, layer.bias, { slope: leakySlope, dropout: rate, seed: dropoutSeed + l });
+      return;
+    }
     h = leakyRelu(tf.add(z, layer.bias), leakySlope);
-    if (training && l < last && dropout > 0) h = tf.dropout(h, dropout, undefined, dropoutSeed + l) as tf.Tensor2D;
+    if (rate > 0) h = tf.dropout(h, rate, undefined, dropoutSeed + l) as tf.Tensor2D;
   });
   return h;
 }

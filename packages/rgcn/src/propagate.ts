@@ -10,10 +10,16 @@
  * gather (H[colIdx]), once with the row index of each entry as the segment
  * to sum the weighted rows. The backward pass applies the same op with the
  * transposed matrix: d(Â H)/dH applied to dY is Âᵀ dY.
+ *
+ * On the wasm backend, for widths that are multiples of 4, the `propagate`
+ * kernel of {@link layerKernels} replaces those ops with one SIMD pass over
+ * the stored entries. It multiplies and sums in the order of the ops above,
+ * so both give the same bits (tested).
  */
 import { InvalidInputError, type CsrMatrix } from '@bml/core';
-import { tf } from '@bml/core/tensor';
+import { tf, wasmHeap, type WasmHeap } from '@bml/core/tensor';
 import { transposeCsr } from './csr.js';
+import { layerKernels, type LayerKernels } from './layer-kernels.js';
 
 /** The constant tensors of one direction (Â or Âᵀ) of a prepared graph. */
 interface SparseOperand {
@@ -71,6 +77,53 @@ function disposeOperand(op: SparseOperand): void {
   tf.dispose([op.rowIds, op.colIdx, op.entryIds, op.values]);
 }
 
+/** A CSR matrix copied into the wasm backend's memory, for the `propagate` kernel. */
+interface HeapOperand {
+  readonly rows: number;
+  /** Row pointers and column indices (int32 bits in float32 tensors) and values. */
+  readonly rowPtr: tf.Tensor;
+  readonly colIdx: tf.Tensor;
+  readonly values: tf.Tensor;
+}
+
+function uploadHeapOperand(heap: WasmHeap, m: CsrMatrix): HeapOperand {
+  const buffer = (length: number) => tf.engine().makeTensorFromTensorInfo(heap.allocate([Math.max(1, length)]));
+  const rowPtr = buffer(m.rows + 1);
+  const colIdx = buffer(m.colIdx.length);
+  const values = buffer(m.colIdx.length);
+  const bits = (tensor: tf.Tensor) => new Int32Array(heap.view(tensor).buffer, heap.address(tensor), tensor.size);
+  bits(rowPtr).set(m.rowPtr);
+  bits(colIdx).set(m.colIdx);
+  heap.view(values).set(Float32Array.from(m.values));
+  return { rows: m.rows, rowPtr, colIdx, values };
+}
+
+/** Returns Â h of the operand `op` by the kernel, as a new tensor. */
+function heapSparseTimesDense(heap: WasmHeap, kernels: LayerKernels, op: HeapOperand, h: tf.Tensor): tf.Tensor2D {
+  const width = h.shape[1]!;
+  const out = heap.allocate([op.rows, width]);
+  const address = (tensor: tf.TensorInfo) => heap.address(tensor);
+  kernels.propagate({
+    rowPtr: address(op.rowPtr),
+    colIdx: address(op.colIdx),
+    values: address(op.values),
+    h: address(h),
+    out: address(out),
+    rows: op.rows,
+    width,
+  });
+  return tf.engine().makeTensorFromTensorInfo(out) as tf.Tensor2D;
+}
+
+/** Options of {@link prepareGraph}. */
+export interface PrepareGraphOptions {
+  /**
+   * `auto` runs the `propagate` kernel on the wasm backend for widths that are multiples of 4;
+   * `tensor` always runs tensor ops. Both give the same bits. Default `auto`.
+   */
+  engine?: 'auto' | 'tensor';
+}
+
 /** Sparse-dense product of one operand with `h`, without gradient bookkeeping. */
 function sparseTimesDense(op: SparseOperand, h: tf.Tensor2D): tf.Tensor2D {
   const features = h.shape[1];
@@ -86,26 +139,38 @@ function sparseTimesDense(op: SparseOperand, h: tf.Tensor2D): tf.Tensor2D {
  * Uploads `graph` (a square CSR matrix, usually D^-1/2 (A + I) D^-1/2) and
  * its transpose as tensors. Call `dispose()` on the result when done.
  */
-export function prepareGraph(graph: CsrMatrix): PreparedGraph {
+export function prepareGraph(graph: CsrMatrix, options: PrepareGraphOptions = {}): PreparedGraph {
   if (graph.rows !== graph.cols) {
     throw new InvalidInputError(
       `@bml/rgcn: prepareGraph needs a square matrix, got ${graph.rows} x ${graph.cols}`,
       'GRAPH_NOT_SQUARE',
     );
   }
+  const transposed = transposeCsr(graph);
   const forward = uploadOperand(graph);
-  const backward = uploadOperand(transposeCsr(graph));
-  const apply = tf.customGrad(((h: tf.Tensor2D) => ({
+  const backward = uploadOperand(transposed);
+  const tensorApply = tf.customGrad(((h: tf.Tensor2D) => ({
     value: sparseTimesDense(forward, h),
     gradFunc: (dy: tf.Tensor2D) => sparseTimesDense(backward, dy),
   })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (h: tf.Tensor2D) => tf.Tensor2D;
+  const heap = options.engine === 'tensor' ? undefined : wasmHeap();
+  const kernels = heap ? layerKernels(heap.memory) : undefined;
+  const heapOperands = heap && kernels ? [uploadHeapOperand(heap, graph), uploadHeapOperand(heap, transposed)] : undefined;
+  const kernelApply =
+    heap && kernels && heapOperands
+      ? (tf.customGrad(((h: tf.Tensor2D) => ({
+          value: heapSparseTimesDense(heap, kernels, heapOperands[0], h),
+          gradFunc: (dy: tf.Tensor2D) => heapSparseTimesDense(heap, kernels, heapOperands[1], dy),
+        })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (h: tf.Tensor2D) => tf.Tensor2D)
+      : undefined;
   return {
     nodes: graph.rows,
     nnz: forward.nnz,
-    apply,
+    apply: (h) => (kernelApply && h.shape[1] % 4 === 0 && h.dtype === 'float32' ? kernelApply(h) : tensorApply(h)),
     dispose() {
       disposeOperand(forward);
       disposeOperand(backward);
+      if (heapOperands) tf.dispose(heapOperands.flatMap((op) => [op.rowPtr, op.colIdx, op.values]));
     },
   };
 }

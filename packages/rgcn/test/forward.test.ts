@@ -1,4 +1,4 @@
-import { csrToDense, Rng } from '@bml/core';
+import { csrToDense } from '@bml/core';
 import { initBackend, tf } from '@bml/core/tensor';
 import { maxAbsDiff } from '@bml/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -13,7 +13,7 @@ import {
   unimodalVariables,
   type UnimodalModel,
 } from '../src/index.js';
-import { makeToyProblem } from './toy.js';
+import { makeToyProblem, randomizeBiases } from './toy.js';
 
 beforeAll(async () => {
   await initBackend();
@@ -47,12 +47,7 @@ describe('forwardUnimodal', () => {
       // Widths 4 -> 6 -> 3 -> 5 exercise both propagation orders.
       const model = createUnimodalModel({ inputDim: 4, nClasses: 3 }, { hidden: [6, 3, 5], selfWeight }, 2);
       // Non-zero biases, so the bias path is checked too.
-      const rng = new Rng(9);
-      for (const layer of model.layers) {
-        const bias = tf.tensor1d(Array.from({ length: layer.bias.shape[0] }, () => rng.normal()));
-        layer.bias.assign(bias);
-        bias.dispose();
-      }
+      randomizeBiases(model, 9);
       const graph = prepareGraph(toy.graph);
       const input = prepareNodeInput(graph, toy.features);
       const adjacency = tf.tensor2d(Float32Array.from(csrToDense(toy.graph)), [20, 20]);

@@ -160,3 +160,33 @@ describe('sliceGraph', () => {
     expect(() => sliceGraph(leaking, 2)).toThrow(/references node 2/);
   });
 });
+
+describe('the propagate kernel', () => {
+  it('gives the bits of the tensor ops in value and gradient', () => {
+    const csr = randomCsr(23, 5);
+    const kernel = prepareGraph(csr);
+    const tensor = prepareGraph(csr, { engine: 'tensor' });
+    for (const width of [8, 12, 6]) {
+      const h = tf.randomNormal([23, width], 0, 1, 'float32', width) as tf.Tensor2D;
+      const weights = tf.randomNormal([23, width], 0, 1, 'float32', width + 1);
+      const run = (graph: typeof kernel) => {
+        const value = tf.tidy(() => Array.from(propagate(graph, h).dataSync()));
+        const grad = tf.tidy(() => Array.from(tf.grad((x: tf.Tensor) => tf.sum(tf.mul(propagate(graph, x as tf.Tensor2D), weights)))(h).dataSync()));
+        return { value, grad };
+      };
+      const a = run(kernel);
+      const b = run(tensor);
+      expect(a.value).toEqual(b.value);
+      expect(a.grad).toEqual(b.grad);
+      tf.dispose([h, weights]);
+    }
+    kernel.dispose();
+    tensor.dispose();
+  });
+
+  it('frees its buffers with the graph', () => {
+    const before = tf.memory().numTensors;
+    prepareGraph(randomCsr(9, 1)).dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

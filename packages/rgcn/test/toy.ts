@@ -6,6 +6,8 @@
  * training nodes and themselves, and no training row references them.
  */
 import { Rng, createMatrix, type CsrMatrix, type Matrix } from '@bml/core';
+import { tf } from '@bml/core/tensor';
+import type { UnimodalModel } from '../src/index.js';
 
 export interface ToyProblem {
   features: Matrix;
@@ -107,4 +109,14 @@ export function makeToyProblem(options: ToyOptions = {}): ToyProblem {
     fitIdx: order.slice(nVal).sort((a, b) => a - b),
     nClasses,
   };
+}
+
+/** Sets every encoder bias of `model` to standard normal draws from `seed`, so that tests exercise the bias path. */
+export function randomizeBiases(model: UnimodalModel, seed: number): void {
+  const rng = new Rng(seed);
+  for (const layer of model.layers) {
+    const bias = tf.tensor1d(Array.from({ length: layer.bias.shape[0] }, () => rng.normal()));
+    layer.bias.assign(bias);
+    bias.dispose();
+  }
 }

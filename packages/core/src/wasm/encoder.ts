@@ -116,6 +116,11 @@ export const op = {
   f32x4Sub: (): Bytes => simd(0xe5),
   f32x4Mul: (): Bytes => simd(0xe6),
   f32x4Div: (): Bytes => simd(0xe7),
+  f32x4Lt: (): Bytes => simd(0x43),
+  f32x4Gt: (): Bytes => simd(0x44),
+  f32x4Ge: (): Bytes => simd(0x46),
+  /** Lanes of the first operand where the mask's bits are set, of the second elsewhere. */
+  v128Bitselect: (): Bytes => simd(0x52),
   /** `a * b + c` of the relaxed SIMD proposal: fused where the hardware has FMA, else rounded twice. */
   f32x4RelaxedMadd: (): Bytes => simd(0x105),
 };
