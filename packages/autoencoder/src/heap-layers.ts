@@ -11,7 +11,7 @@
  * multiple of 8 and the columns beyond the batch are kept at zero.
  */
 import type { DenseLayer } from './layers.js';
-import type { HeapArena, HeapBuffer, HeapFloat64Buffer } from './heap-arena.js';
+import type { BufferArena, HeapBuffer, HeapFloat64Buffer } from './heap-arena.js';
 import { tf } from '@bml/core/tensor';
 
 /** Rounds `n` up to a multiple of 8, the column width of the product kernel. */
@@ -67,7 +67,7 @@ export interface HeapLayer {
   validationOut: HeapBuffer;
 }
 
-function parameter(arena: HeapArena, length: number, decayed: boolean): HeapParameter {
+function parameter(arena: BufferArena, length: number, decayed: boolean): HeapParameter {
   return {
     value: arena.allocate(length),
     gradient: arena.allocate(length),
@@ -90,7 +90,7 @@ export interface HeapCapacity {
 }
 
 /** Allocates the buffers of `layer` in `arena` and copies its current values in. */
-export function allocateLayer(arena: HeapArena, layer: DenseLayer, capacity: HeapCapacity): HeapLayer {
+export function allocateLayer(arena: BufferArena, layer: DenseLayer, capacity: HeapCapacity): HeapLayer {
   const [outputs, inputs] = layer.weight.shape as [number, number];
   const weightStride = padded(inputs);
   const { batchStride, validationStride } = capacity;

@@ -24,12 +24,12 @@
  *   ∂W = ∂z · hᵀ;   ∂h = Wᵀ · ∂z
  */
 import { MIN_KERNEL_COLUMNS, tf, type WasmHeap } from '@bml/core/tensor';
-import type { GemmKernels } from '@bml/core/wasm';
+import { adamKernels, GemmTeam, type AdamKernels, type GemmKernels, type WasmMemory } from '@bml/core/wasm';
 import seedrandom from 'seedrandom';
 import { tfjsAdamConstants } from './adam.js';
 import { BATCH_NORM_EPSILON } from './batch-norm.js';
 import { moveRunningStatistics, type StepShape } from './fused-hidden.js';
-import { HeapArena, type HeapBuffer } from './heap-arena.js';
+import { HeapArena, SharedArena, type BufferArena, type HeapBuffer } from './heap-arena.js';
 import { hiddenKernels, type HiddenBuffers, type HiddenKernels } from './hidden-kernel.js';
 import { allocateLayer, assignLayer, padded, snapshotLayer } from './heap-layers.js';
 import type { HeapCapacity, HeapLayer, HeapParameter, LayerSnapshot } from './heap-layers.js';
@@ -76,9 +76,51 @@ export interface HeapTrainerOptions {
   weightDecay: number;
 }
 
-/** Trains the layers of an autoencoder on the wasm backend's memory; see the module comment. */
+/** A memory the trainer runs on, with its allocator and kernels. */
+export interface TrainerMemory {
+  memory: WasmMemory;
+  arena: BufferArena;
+  gemm: GemmKernels;
+  adam: AdamKernels;
+  /** Frees the arena and stops any threads. */
+  dispose(): void;
+}
+
+/** Returns the wasm backend's memory `heap` as a trainer memory, or undefined without its product kernel. */
+export function backendMemory(heap: WasmHeap): TrainerMemory | undefined {
+  if (!heap.gemm) return undefined;
+  const arena = new HeapArena(heap);
+  return { memory: heap.memory, arena, gemm: heap.gemm, adam: heap.adam, dispose: () => arena.dispose() };
+}
+
+/**
+ * Returns a shared memory of its own whose products run on `threads` threads (the caller
+ * included), or undefined where that is not possible (no relaxed SIMD or no shared memory).
+ */
+export function threadedMemory(threads: number): TrainerMemory | undefined {
+  if (typeof SharedArrayBuffer === 'undefined') return undefined;
+  const arena = new SharedArena(1 << 20);
+  const gemm = GemmTeam.create(arena.memory, threads);
+  const adam = adamKernels(arena.memory);
+  if (!gemm || !adam) {
+    gemm?.dispose();
+    return undefined;
+  }
+  return {
+    memory: arena.memory,
+    arena,
+    gemm,
+    adam,
+    dispose: () => {
+      gemm.dispose();
+      arena.dispose();
+    },
+  };
+}
+
+/** Trains the layers of an autoencoder on a WebAssembly memory; see the module comment. */
 export class HeapTrainer {
-  private readonly arena: HeapArena;
+  private readonly arena: BufferArena;
   private readonly gemm: GemmKernels;
   private readonly hidden: HiddenKernels;
   private readonly layers: HeapLayer[];
@@ -90,17 +132,17 @@ export class HeapTrainer {
   private accBeta1: number;
   private accBeta2: number;
 
-  /** Copies the values of `layers` into buffers on `heap`, whose product kernel must be available. */
+  /** Copies the values of `layers` into buffers of `memory`, which the trainer then owns. */
   constructor(
-    private readonly heap: WasmHeap,
+    private readonly memory: TrainerMemory,
     private readonly source: readonly DenseLayer[],
     private readonly options: HeapTrainerOptions,
   ) {
-    const hidden = hiddenKernels(heap.memory);
-    if (!heap.gemm || !hidden) throw new Error('@bml/autoencoder: the heap trainer needs the product kernel; use the autodiff engine');
-    this.gemm = heap.gemm;
+    const hidden = hiddenKernels(memory.memory);
+    if (!hidden) throw new Error('@bml/autoencoder: the heap trainer needs WebAssembly; use the autodiff engine');
+    this.gemm = memory.gemm;
     this.hidden = hidden;
-    this.arena = new HeapArena(heap);
+    this.arena = memory.arena;
     const validationChunk = Math.min(chunkRows(options.inputDim), Math.max(1, options.validationRows));
     const capacity: HeapCapacity = {
       batchStride: padded(options.maxBatch),
@@ -244,7 +286,7 @@ export class HeapTrainer {
     const constants = tfjsAdamConstants(this.options, this.accBeta1, this.accBeta2);
     for (const p of this.parameters()) {
       const buffers = { out: p.value.address, gradient: p.gradient.address, theta: p.value.address, m: p.m.address, v: p.v.address };
-      this.heap.adam.tfjs(buffers, p.value.length, constants, p.decayed);
+      this.memory.adam.tfjs(buffers, p.value.length, constants, p.decayed);
     }
     this.accBeta1 = f32(this.accBeta1 * f32(beta1));
     this.accBeta2 = f32(this.accBeta2 * f32(beta2));
@@ -326,9 +368,9 @@ export class HeapTrainer {
     this.layers.forEach((layer, index) => assignLayer(snapshot[index], layer, this.source[index]));
   }
 
-  /** Frees the buffers. */
+  /** Frees the buffers and stops any threads. */
   dispose(): void {
-    this.arena.dispose();
+    this.memory.dispose();
   }
 }
 

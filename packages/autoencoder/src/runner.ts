@@ -10,7 +10,7 @@ import { shuffledBatches } from './batches.js';
 import { BestWeights } from './best-weights.js';
 import { trainEpoch, type TrainingState } from './epoch.js';
 import { reconstructionLoss } from './evaluate.js';
-import { HeapTrainer } from './heap-trainer.js';
+import { backendMemory, HeapTrainer, threadedMemory, type TrainerMemory } from './heap-trainer.js';
 import type { LayerSnapshot } from './heap-layers.js';
 import { allVariables, trainableVariables, type DenseLayer } from './layers.js';
 import type { NetworkShape } from './network.js';
@@ -53,11 +53,17 @@ function hiddenLayerCount(layers: readonly DenseLayer[]): number {
   return layers.filter((layer) => layer.batchNorm).length;
 }
 
-/** Returns the runner that `engine` selects on the active backend. */
-export function createRunner(input: RunnerInput, engine: AutoencoderEngine): EpochRunner {
+/**
+ * Returns the runner that `engine` selects on the active backend; the heap engine runs its
+ * products on `threads` threads where it can.
+ */
+export function createRunner(input: RunnerInput, engine: AutoencoderEngine, threads = 1): EpochRunner {
   if (engine === 'tensor') return autodiffRunner(input, undefined);
   const heap = wasmHeap();
-  if (heap?.gemm && engine !== 'autodiff') return heapRunner(input, heap);
+  if (heap?.gemm && engine !== 'autodiff') {
+    const memory = (threads > 1 ? threadedMemory(threads) : undefined) ?? backendMemory(heap);
+    if (memory) return heapRunner(input, memory);
+  }
   return autodiffRunner(input, heap);
 }
 
@@ -112,12 +118,12 @@ function transposed(x: Float32Array, cols: number): Float32Array {
   return out;
 }
 
-/** Returns the runner of the hand-written step ({@link HeapTrainer}). */
-function heapRunner(input: RunnerInput, heap: WasmHeap): EpochRunner {
+/** Returns the runner of the hand-written step ({@link HeapTrainer}) on `memory`. */
+function heapRunner(input: RunnerInput, memory: TrainerMemory): EpochRunner {
   const { layers, options, train, inputDim } = input;
   const rows = train.length / inputDim;
   const validationRows = input.validation ? input.validation.length / inputDim : 0;
-  const trainer = new HeapTrainer(heap, layers, {
+  const trainer = new HeapTrainer(memory, layers, {
     inputDim,
     // shuffledBatches merges a last batch of one row into the one before it.
     maxBatch: Math.min(rows, options.batchSize + 1),

@@ -5,7 +5,7 @@ import { architecture } from './architecture.js';
 import { allVariables, createLayers, initialLayerValues } from './layers.js';
 import { checkInput } from './matrix-tensor.js';
 import type { AutoencoderModel, TrainingHistory } from './model.js';
-import { resolveEngine, resolveTrainingOptions } from './options.js';
+import { resolveEngine, resolveThreads, resolveTrainingOptions } from './options.js';
 import type { FitAutoencoderOptions, ResolvedTrainingOptions } from './options.js';
 import { createRunner, type EpochRunner } from './runner.js';
 
@@ -81,8 +81,9 @@ export async function fitAutoencoder(
 ): Promise<AutoencoderModel> {
   await initBackend();
   const resolved = resolveTrainingOptions(options);
-  // Checked before any tensor exists; runTraining reads it again.
+  // Checked before any tensor exists, and read again when training starts.
   resolveEngine(options);
+  resolveThreads(options);
   const arch = architecture(train.cols, options);
 
   checkInput(train, 'the training matrix');
@@ -120,6 +121,7 @@ export async function fitAutoencoder(
         dropoutRng: root.fork('dropout'),
       },
       resolveEngine(options),
+      resolveThreads(options),
     );
     const history = await runTraining(runner, validationMatrix !== undefined, options, resolved);
     return { architecture: arch, options: resolved, layers, history, warnings };

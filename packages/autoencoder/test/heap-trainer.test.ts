@@ -10,7 +10,7 @@ beforeAll(async () => {
   await initBackend();
 });
 
-/** Every value a fitted model holds, in a fixed order. */
+/** Returns every value of a fitted model, in a fixed order. */
 function modelValues(model: AutoencoderModel): Float32Array[] {
   const out: Float32Array[] = [];
   for (const layer of model.layers) {
@@ -70,6 +70,23 @@ describe.skipIf(!relaxedSimdSupported())('the heap engine', () => {
     const wide = noiseData(300, 3000, 13);
     const model = await expectIdentical(train, { codeSize: 8, hidden: [16], epochs: 2, batchSize: 20, validation: wide, seed: 4 });
     disposeAutoencoder(model);
+  });
+
+  it('gives the same model on two threads', async () => {
+    // Products of 512 x 1,030 x 24 are large enough to be split between the threads.
+    const train = lowRankData(64, 1030, 3, 11, 0.2);
+    const options = { codeSize: 20, epochs: 2, batchSize: 24, validation: lowRankData(10, 1030, 3, 12, 0.2), seed: 2, engine: 'heap' as const };
+    const one = await fitAutoencoder(train, options);
+    const two = await fitAutoencoder(train, { ...options, threads: 2 });
+    expect(two.history).toEqual(one.history);
+    modelValues(two).forEach((values, i) => expect(values).toEqual(modelValues(one)[i]));
+    disposeAutoencoder(one);
+    disposeAutoencoder(two);
+  });
+
+  it('rejects a thread count that is no whole number', async () => {
+    const train = lowRankData(20, 30, 3, 1, 0.1);
+    await expect(fitAutoencoder(train, { codeSize: 4, epochs: 1, threads: 1.5 })).rejects.toThrow(/threads must be an integer from 1 to 64 \(got 1.5\)/);
   });
 
   it('leaves no tensors behind', async () => {

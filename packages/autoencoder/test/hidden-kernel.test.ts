@@ -1,11 +1,12 @@
 import { Rng } from '@bml/core';
+import { wasmApi } from '@bml/core/wasm';
 import { describe, expect, it } from 'vitest';
 import { backwardPass, forwardPass, type StepShape } from '../src/fused-hidden.js';
 import { hiddenKernels } from '../src/hidden-kernel.js';
 
 /** Returns a bump allocator over a fresh WebAssembly memory, with float views of each buffer. */
 function arena() {
-  const memory = new WebAssembly.Memory({ initial: 64 });
+  const memory = new wasmApi!.Memory({ initial: 64 });
   let next = 64;
   return {
     memory,

@@ -7,3 +7,4 @@ export * from './wasm/api.js';
 export * from './wasm/encoder.js';
 export * from './wasm/adam-kernel.js';
 export * from './wasm/gemm-kernel.js';
+export * from './wasm/gemm-team.js';

@@ -28,19 +28,20 @@ function simulatedOmics(rows: number, cols: number, seed: number): Matrix {
 }
 
 /**
- * Builds a case that trains two epochs without validation samples. Its metric `epochMs` is the
- * second (steady-state) epoch. `firstEpochMs` also includes weight initialisation and the upload.
+ * Builds a case that trains two epochs without validation samples, with the products on `threads`
+ * threads. Its metric `epochMs` is the second (steady-state) epoch. `firstEpochMs` also includes
+ * weight initialisation and the upload.
  */
-function epochCase(rows: number, cols: number): BenchCase {
+function epochCase(rows: number, cols: number, threads = 1): BenchCase {
   const x = simulatedOmics(rows, cols, 1);
   return {
-    name: `epoch/${rows}x${cols}`,
-    sizes: { samples: rows, features: cols, hidden: 512, codeSize: 100 },
+    name: `epoch/${rows}x${cols}${threads > 1 ? `/${threads}threads` : ''}`,
+    sizes: { samples: rows, features: cols, hidden: 512, codeSize: 100, threads },
     repeats: 3,
     warmup: false,
     run: async () => {
       const marks = [performance.now()];
-      const model = await fitAutoencoder(x, { epochs: 2, seed: 1, onProgress: () => marks.push(performance.now()) });
+      const model = await fitAutoencoder(x, { epochs: 2, seed: 1, threads, onProgress: () => marks.push(performance.now()) });
       disposeAutoencoder(model);
       return {
         epochMs: marks[2] - marks[1],
@@ -78,10 +79,11 @@ function fitCase(rows: number, cols: number, epochs: number): BenchCase {
 export const autoencoderSuite: Suite = {
   name: 'autoencoder',
   description:
-    'autoencoder epochs at 512 x 20,000 features (-> 512 -> 256 -> 100) and a 30-epoch fit at 358 x 2,000 ' +
-    'with its validation MSE, on low-rank data plus noise',
+    'autoencoder epochs at 512 x 20,000 features (-> 512 -> 256 -> 100) on one and two threads, and a ' +
+    '30-epoch fit at 358 x 2,000 with its validation MSE, on low-rank data plus noise',
   cases: async ({ quick }) => [
     quick ? epochCase(128, 2000) : epochCase(512, 20_000),
+    quick ? epochCase(128, 2000, 2) : epochCase(512, 20_000, 2),
     fitCase(358, 2000, quick ? 3 : 30),
   ],
 };

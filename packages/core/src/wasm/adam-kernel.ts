@@ -13,7 +13,7 @@
  *
  * Both first add wd·θ to the gradient when asked (coupled L2 decay).
  */
-import { wasmApi, type WasmMemory } from './api.js';
+import { ModuleCache, wasmApi, type WasmMemory } from './api.js';
 import { encodeModule, F32, I32, op, V128, type Bytes } from './encoder.js';
 
 /** Byte addresses in the backend's memory of one variable's update. */
@@ -127,7 +127,7 @@ function kernelBody(rule: Rule, decay: boolean): Bytes {
   return body;
 }
 
-function encodeAdamModule(): Uint8Array {
+function encodeAdamModule(shared = false): Uint8Array {
   const params = [...new Array<number>(6).fill(I32), ...new Array<number>(9).fill(F32)];
   const locals = [I32, ...new Array<number>(13).fill(V128)];
   return encodeModule([
@@ -135,7 +135,7 @@ function encodeAdamModule(): Uint8Array {
     { name: 'tfjsDecay', params, locals, body: kernelBody('tfjs', true) },
     { name: 'torch', params, locals, body: kernelBody('torch', false) },
     { name: 'torchDecay', params, locals, body: kernelBody('torch', true) },
-  ]);
+  ], shared);
 }
 
 /** Float32 indices into the memory of one entry of each buffer. */
@@ -165,19 +165,18 @@ function updateMoments(heap: Float32Array, i: Lanes, c: MomentConstants, decay: 
 }
 
 const kernels = new WeakMap<WasmMemory, AdamKernels>();
-let compiled: object | undefined;
+const modules = new ModuleCache(encodeAdamModule);
 
 /**
- * Returns the Adam kernels bound to `memory` (the backend's exported memory),
+ * Returns the Adam kernels bound to `memory` (the backend's exported memory, or a shared one),
  * or undefined where WebAssembly is not available.
  */
 export function adamKernels(memory: WasmMemory): AdamKernels | undefined {
   if (!wasmApi) return undefined;
   const cached = kernels.get(memory);
   if (cached) return cached;
-  compiled ??= new wasmApi.Module(encodeAdamModule());
   type Run = (...args: number[]) => void;
-  const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as Record<string, Run>;
+  const exports = modules.instantiate(memory) as Record<string, Run>;
   const call = (run: Run, buffers: AdamBuffers, entries: number, constants: number[]) =>
     run(buffers.out, buffers.gradient, buffers.theta, buffers.m, buffers.v, entries * 4, ...constants);
   /** Calls `lane` for the entries after the last whole group of four, with float32 views of the memory. */

@@ -26,7 +26,7 @@
  * the environment variable `BML_RELAXED_SIMD` is `0`, `false`, `off` or `no`.
  */
 import { setFlagsFromString } from 'node:v8';
-import { wasmApi, type WasmMemory } from './api.js';
+import { ModuleCache, wasmApi, type WasmMemory } from './api.js';
 import { countedLoop, encodeModule, I32, increment, op, V128, type Bytes } from './encoder.js';
 
 /** Depth (k) of one block of the product: 256 rows of B at most are in use at once. */
@@ -171,7 +171,7 @@ function kernelBody(rows: number, transposed: boolean): Bytes {
   ];
 }
 
-function encodeGemmModule(): Uint8Array {
+function encodeGemmModule(shared = false): Uint8Array {
   const params = new Array<number>(10).fill(I32);
   const locals = [...new Array<number>(9).fill(I32), ...new Array<number>(12).fill(V128)];
   return encodeModule([
@@ -179,7 +179,7 @@ function encodeGemmModule(): Uint8Array {
     { name: 'rows1', params, locals, body: kernelBody(1, false) },
     { name: 'rows4t', params, locals, body: kernelBody(4, true) },
     { name: 'rows1t', params, locals, body: kernelBody(1, true) },
-  ]);
+  ], shared);
 }
 
 let supported: boolean | undefined;
@@ -211,44 +211,63 @@ export function relaxedSimdSupported(): boolean {
 }
 
 type Run = (...args: number[]) => void;
-let compiled: object | undefined;
+
+/** The product kernel module, compiled once for plain and once for shared memories. */
+export const gemmModules = new ModuleCache(encodeGemmModule);
 const kernels = new WeakMap<WasmMemory, GemmKernels>();
 
 /**
- * Returns the product kernels bound to `memory`, or undefined where relaxed SIMD is missing
- * (see {@link relaxedSimdSupported}).
+ * Runs C = A B (or Aᵀ B with `transposed`) with the kernel exports `rows4` and `rows1` of one
+ * instance: depth blocks of `depthBlock`, panels of 8 columns in groups of `panelBlock`.
+ * It refers to nothing outside its parameters, so that worker threads can run its source.
+ */
+export function driveProduct(
+  rows4: Run,
+  rows1: Run,
+  transposed: boolean,
+  buffers: GemmBuffers,
+  m: number,
+  k: number,
+  n: number,
+  add: boolean,
+  depthBlock: number,
+  panelBlock: number,
+): void {
+  const { a, b, c, lda, ldb, ldc } = buffers;
+  const panels = Math.ceil(n / 8);
+  const blocks = Math.floor(m / 4);
+  const rest = m - 4 * blocks;
+  // Byte offsets of a row of A (a column of the stored transpose) and of a step in depth.
+  const rowBytes = transposed ? 4 : lda * 4;
+  const depthBytes = transposed ? lda * 4 : 4;
+  const restA = a + 4 * blocks * rowBytes;
+  const restC = c + 4 * blocks * ldc * 4;
+  for (let k0 = 0; k0 < k; k0 += depthBlock) {
+    const depth = Math.min(depthBlock, k - k0);
+    for (let p0 = 0; p0 < panels; p0 += panelBlock) {
+      const count = Math.min(panelBlock, panels - p0);
+      const bBlock = b + (k0 * ldb + 8 * p0) * 4;
+      const column = 8 * p0 * 4;
+      const aBlock = k0 * depthBytes;
+      const accumulate = k0 > 0 || add ? 1 : 0;
+      if (blocks > 0) rows4(a + aBlock, bBlock, c + column, blocks, depth, count, lda * 4, ldb * 4, ldc * 4, accumulate);
+      if (rest > 0) rows1(restA + aBlock, bBlock, restC + column, rest, depth, count, lda * 4, ldb * 4, ldc * 4, accumulate);
+    }
+  }
+}
+
+/**
+ * Returns the product kernels bound to `memory` (plain or shared), or undefined where relaxed
+ * SIMD is missing (see {@link relaxedSimdSupported}).
  */
 export function gemmKernels(memory: WasmMemory): GemmKernels | undefined {
   if (!wasmApi || !relaxedSimdSupported()) return undefined;
   const cached = kernels.get(memory);
   if (cached) return cached;
-  compiled ??= new wasmApi.Module(encodeGemmModule());
-  const exports = new wasmApi.Instance(compiled, { env: { memory } }).exports as Record<string, Run>;
+  const exports = gemmModules.instantiate(memory) as Record<string, Run>;
   const drive = (rows4: Run, rows1: Run, transposed: boolean) =>
-    (buffers: GemmBuffers, m: number, k: number, n: number, add = false): void => {
-      const { a, b, c, lda, ldb, ldc } = buffers;
-      const panels = Math.ceil(n / 8);
-      const blocks = Math.floor(m / 4);
-      const rest = m - 4 * blocks;
-      // Byte offsets of a row of A (a column of the stored transpose) and of a step in depth.
-      const rowBytes = transposed ? 4 : lda * 4;
-      const depthBytes = transposed ? lda * 4 : 4;
-      const restA = a + 4 * blocks * rowBytes;
-      const restC = c + 4 * blocks * ldc * 4;
-      for (let k0 = 0; k0 < k; k0 += GEMM_DEPTH_BLOCK) {
-        const depth = Math.min(GEMM_DEPTH_BLOCK, k - k0);
-        for (let p0 = 0; p0 < panels; p0 += GEMM_PANEL_BLOCK) {
-          const count = Math.min(GEMM_PANEL_BLOCK, panels - p0);
-          const bBlock = b + (k0 * ldb + 8 * p0) * 4;
-          const column = 8 * p0 * 4;
-          const aBlock = k0 * depthBytes;
-          const strides = [lda * 4, ldb * 4, ldc * 4];
-          const accumulate = k0 > 0 || add ? 1 : 0;
-          if (blocks > 0) rows4(a + aBlock, bBlock, c + column, blocks, depth, count, ...strides, accumulate);
-          if (rest > 0) rows1(restA + aBlock, bBlock, restC + column, rest, depth, count, ...strides, accumulate);
-        }
-      }
-    };
+    (buffers: GemmBuffers, m: number, k: number, n: number, add = false): void =>
+      driveProduct(rows4, rows1, transposed, buffers, m, k, n, add, GEMM_DEPTH_BLOCK, GEMM_PANEL_BLOCK);
   const bound: GemmKernels = {
     multiply: drive(exports.rows4, exports.rows1, false),
     multiplyTransposedLeft: drive(exports.rows4t, exports.rows1t, true),
