@@ -51,7 +51,7 @@ function runStep(fused: boolean, options: HiddenStepOptions, input: Float32Array
   const params = makeParams(5);
   const z = tf.variable(tf.tensor2d(input, [FEATURES, SAMPLES]));
   const w = tf.tensor2d(weights, [FEATURES, SAMPLES]);
-  let value = new Float32Array();
+  let value: Float32Array = new Float32Array();
   const { grads } = tf.variableGrads(() => {
     const out = fused ? fusedHiddenStep(heap as WasmHeap, z, params, options) : tensorStep(z, params, options);
     value = out.dataSync() as Float32Array;
@@ -117,7 +117,7 @@ describe('fusedHiddenStep', () => {
   it('keeps no tensor after a step', (context) => {
     if (heap === undefined) context.skip();
     const params = makeParams(3);
-    const z = tf.variable(tf.randomNormal([FEATURES, SAMPLES], 0, 1, 'float32', 4));
+    const z = tf.variable(tf.randomNormal([FEATURES, SAMPLES], 0, 1, 'float32', 4)) as tf.Variable<tf.Rank.R2>;
     const before = tf.memory().numTensors;
     tf.tidy(() => {
       tf.variableGrads(
