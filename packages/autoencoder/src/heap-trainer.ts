@@ -13,28 +13,30 @@
  * Every value is computed as the autodiff path computes it. The products
  * sum each entry over the depth in the same order, the hidden step's module
  * repeats the arithmetic of its JavaScript loops, and the Adam kernel is the
- * same. The dropout masks come from the
- * generator of `tf.randomUniform` with the same seeds, and sums are float32
- * in the order of the wasm backend's reductions. So both paths give
- * bit-identical weights and losses (tested).
+ * same. The dropout masks come from the generator of `tf.randomUniform` with
+ * the same seeds, and sums are float32 in the order of the wasm backend's
+ * reductions. So both paths give bit-identical weights and losses (tested).
+ * The buffers live on a {@link TrainerMemory}: the backend's memory, or a
+ * shared one whose products run on several threads.
  *
  * Gradients, with `N` the number of values in the batch:
  *
  *   loss = Σ (ŷ − x)² / N;   ∂ŷ = (1/N)·2(ŷ − x);   ∂b = Σ_samples ∂z
  *   ∂W = ∂z · hᵀ;   ∂h = Wᵀ · ∂z
  */
-import { MIN_KERNEL_COLUMNS, tf, type WasmHeap } from '@bml/core/tensor';
-import { adamKernels, GemmTeam, type AdamKernels, type GemmKernels, type WasmMemory } from '@bml/core/wasm';
+import { MIN_KERNEL_COLUMNS, tf } from '@bml/core/tensor';
+import type { GemmKernels } from '@bml/core/wasm';
 import seedrandom from 'seedrandom';
 import { tfjsAdamConstants } from './adam.js';
 import { BATCH_NORM_EPSILON } from './batch-norm.js';
 import { moveRunningStatistics, type StepShape } from './fused-hidden.js';
-import { HeapArena, SharedArena, type BufferArena, type HeapBuffer } from './heap-arena.js';
+import type { BufferArena, HeapBuffer } from './heap-arena.js';
 import { hiddenKernels, type HiddenBuffers, type HiddenKernels } from './hidden-kernel.js';
 import { allocateLayer, assignLayer, padded, snapshotLayer } from './heap-layers.js';
 import type { HeapCapacity, HeapLayer, HeapParameter, LayerSnapshot } from './heap-layers.js';
 import type { DenseLayer } from './layers.js';
 import { chunkRows } from './matrix-tensor.js';
+import type { TrainerMemory } from './trainer-memory.js';
 
 const f32 = Math.fround;
 
@@ -74,48 +76,6 @@ export interface HeapTrainerOptions {
   epsilon: number;
   /** Coupled L2 coefficient on the dense weights. */
   weightDecay: number;
-}
-
-/** A memory the trainer runs on, with its allocator and kernels. */
-export interface TrainerMemory {
-  memory: WasmMemory;
-  arena: BufferArena;
-  gemm: GemmKernels;
-  adam: AdamKernels;
-  /** Frees the arena and stops any threads. */
-  dispose(): void;
-}
-
-/** Returns the wasm backend's memory `heap` as a trainer memory, or undefined without its product kernel. */
-export function backendMemory(heap: WasmHeap): TrainerMemory | undefined {
-  if (!heap.gemm) return undefined;
-  const arena = new HeapArena(heap);
-  return { memory: heap.memory, arena, gemm: heap.gemm, adam: heap.adam, dispose: () => arena.dispose() };
-}
-
-/**
- * Returns a shared memory of its own whose products run on `threads` threads (the caller
- * included), or undefined where that is not possible (no relaxed SIMD or no shared memory).
- */
-export function threadedMemory(threads: number): TrainerMemory | undefined {
-  if (typeof SharedArrayBuffer === 'undefined') return undefined;
-  const arena = new SharedArena(1 << 20);
-  const gemm = GemmTeam.create(arena.memory, threads);
-  const adam = adamKernels(arena.memory);
-  if (!gemm || !adam) {
-    gemm?.dispose();
-    return undefined;
-  }
-  return {
-    memory: arena.memory,
-    arena,
-    gemm,
-    adam,
-    dispose: () => {
-      gemm.dispose();
-      arena.dispose();
-    },
-  };
 }
 
 /** Trains the layers of an autoencoder on a WebAssembly memory; see the module comment. */
