@@ -1,6 +1,7 @@
 /**
- * The memories the hand-written training step (`heap-trainer.ts`) can run on: the wasm backend's own, or a
- * shared memory of its own whose products run on several threads.
+ * The memories the hand-written training step (`heap-trainer.ts`) can run
+ * on: the wasm backend's own, or a shared memory of its own whose products
+ * run on several threads.
  */
 import type { WasmHeap } from '@bml/core/tensor';
 import { adamKernels, GemmTeam, type AdamKernels, type GemmKernels, type WasmMemory } from '@bml/core/wasm';
