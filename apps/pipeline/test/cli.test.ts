@@ -197,6 +197,17 @@ describe.skipIf(!c10)('aliquots that collide at patient level', () => {
   });
 });
 
+const c11 = sharedPath('cases/c11');
+
+describe.skipIf(!c11)('normal and metastatic samples of labelled patients', () => {
+  it('names the samples left out when the check then stops the run', () => {
+    const result = bml(['run', '--data', c11!, '--quiet', '--id-match', 'patient']);
+    expect(result.code).toBe(2);
+    expect(result.stderr).toMatch(/bml: warning: mrna: 3 samples of labelled patients .*TCGA-Z1-A001-11A \(type 11, solid tissue normal\)/);
+    expect(result.stderr).toMatch(/too small for a validation part/);
+  });
+});
+
 describe('bml fetch', () => {
   it('exits 2 naming the URL when the hub answers 404', async () => {
     const server = createServer((_request, response) => response.writeHead(404).end('not here'));

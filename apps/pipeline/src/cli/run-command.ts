@@ -162,8 +162,17 @@ async function checkBeforeRun(input: {
 }): Promise<{ cohort: Cohort; check: RunCheck }> {
   const { config } = input;
   const cohort = await loadRunCohort(input);
-  const plan = planSplits(cohort, config, input.repeatsRequested);
-  const check = validateRun(cohort, plan, config);
+  let plan: ReturnType<typeof planSplits>;
+  let check: RunCheck;
+  try {
+    plan = planSplits(cohort, config, input.repeatsRequested);
+    check = validateRun(cohort, plan, config);
+  } catch (error) {
+    // A successful run lists the cohort's warnings (samples left out, say) at its end; a run
+    // stopped by the checks prints them before its error, since they may explain it.
+    for (const warning of cohort.warnings) process.stderr.write(`bml: warning: ${warning.message}\n`);
+    throw error;
+  }
   for (const warning of check.warnings) process.stderr.write(`bml: warning: ${warning.message}\n`);
   input.print({
     stage: 'check',
