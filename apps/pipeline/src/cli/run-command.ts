@@ -168,8 +168,8 @@ async function checkBeforeRun(input: {
     plan = planSplits(cohort, config, input.repeatsRequested);
     check = validateRun(cohort, plan, config);
   } catch (error) {
-    // A successful run lists the cohort's warnings (samples left out, say) at its end; a run
-    // stopped by the checks prints them before its error, since they may explain it.
+    // A successful run lists the cohort's warnings (samples left out, say) at its end. A run
+    // stopped by the checks prints them before its error, because they may explain it.
     for (const warning of cohort.warnings) process.stderr.write(`bml: warning: ${warning.message}\n`);
     throw error;
   }
