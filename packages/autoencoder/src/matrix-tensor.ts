@@ -16,8 +16,8 @@ export function chunkRows(cols: number): number {
 }
 
 /**
- * Rejects a matrix that is not usable as autoencoder input: wrong width, no rows (unless allowed)
- * or a non-finite value (reported by row and column).
+ * Rejects a matrix that is not usable as autoencoder input: wrong width, no rows (unless allowed),
+ * or a non-finite value or one beyond the float32 range (reported by row and column).
  */
 export function checkInput(x: Matrix, name: string, expectedCols?: number, allowEmpty = false): void {
   if (expectedCols !== undefined && x.cols !== expectedCols) {
@@ -40,6 +40,18 @@ export function checkInput(x: Matrix, name: string, expectedCols?: number, allow
       `@bml/autoencoder: ${name} has the non-finite value ${x.data[bad]} at row ${row}, column ${col}; ` +
         'impute missing values and z-score the features before the autoencoder',
       'NON_FINITE_INPUT',
+      { name, row, col },
+    );
+  }
+  // Training and inference run in float32, where such a value becomes infinite.
+  const huge = x.data.findIndex((v) => !Number.isFinite(Math.fround(v)));
+  if (huge >= 0) {
+    const row = Math.floor(huge / x.cols);
+    const col = huge % x.cols;
+    throw new InvalidInputError(
+      `@bml/autoencoder: ${name} has the value ${x.data[huge]} at row ${row}, column ${col}, beyond the float32 range; ` +
+        'z-score the features before the autoencoder',
+      'OUT_OF_FLOAT32_RANGE',
       { name, row, col },
     );
   }

@@ -70,7 +70,8 @@ export interface FitAutoencoderOptions extends AutoencoderOptions {
    *   fused into one op and Adam as one SIMD pass per variable, over the backend's memory.
    * - `tensor`: TensorFlow.js autodiff and tensor ops only.
    *
-   * `heap` and `autodiff` give bit-identical models; `tensor` agrees with them to float32 rounding.
+   * `heap` and `autodiff` give bit-identical models. `tensor` agrees with them to float32 rounding
+   * in each step, and the differences grow over many steps.
    * Asking for `heap` or `autodiff` where it cannot run falls back as `auto` does. Default `auto`.
    */
   engine?: AutoencoderEngine;
@@ -78,7 +79,8 @@ export interface FitAutoencoderOptions extends AutoencoderOptions {
    * Threads that run the products of the `heap` engine, the calling one included. Above 1 the
    * training runs on a shared memory of its own and splits each large product by rows over the
    * threads, which gives the same bits as one thread. Worth it for a single large model on an
-   * otherwise idle machine; where several models train at once, keep 1. Default 1.
+   * otherwise idle machine; where several models train at once, keep 1. The other engines, and
+   * runtimes without relaxed SIMD or shared memory, train on one thread. From 1 to 64; default 1.
    */
   threads?: number;
 }
@@ -171,7 +173,8 @@ export function resolveThreads(options: FitAutoencoderOptions): number {
   const threads = options.threads ?? 1;
   requireInput(
     Number.isInteger(threads) && threads >= 1 && threads <= 64,
-    `@bml/autoencoder: threads must be an integer from 1 to 64 (got ${threads}); pass the number of cores to use`,
+    `@bml/autoencoder: threads must be an integer from 1 to 64 (got ${JSON.stringify(threads) ?? String(threads)}); ` +
+      'pass the number of cores to use',
     'INVALID_OPTION',
     { option: 'threads', value: threads },
   );

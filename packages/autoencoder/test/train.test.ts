@@ -148,6 +148,15 @@ describe('fitAutoencoder errors', () => {
     await expect(fitAutoencoder(x, { codeSize: 4, epochs: 1 })).rejects.toThrow(/row 3, column 7/);
   });
 
+  it('rejects a value beyond the float32 range', async () => {
+    const x = noiseData(20, 110, 10);
+    x.data[2 * 110 + 5] = 1e39;
+    await expect(fitAutoencoder(x, { codeSize: 4, epochs: 1 })).rejects.toThrow(/1e\+39 at row 2, column 5, beyond the float32 range/);
+    const model = await fitAutoencoder(noiseData(20, 110, 13), { codeSize: 4, epochs: 1 });
+    expect(() => encode(model, x)).toThrow(/beyond the float32 range/);
+    disposeAutoencoder(model);
+  });
+
   it('rejects validation samples with other features', async () => {
     const fit = fitAutoencoder(noiseData(20, 110, 11), { codeSize: 4, validation: noiseData(5, 109, 12) });
     await expect(fit).rejects.toThrow(/has 109 features but the model expects 110/);

@@ -55,3 +55,36 @@ describe.skipIf(!relaxedSimdSupported())('GemmTeam', () => {
     }
   }
 });
+
+describe.skipIf(!relaxedSimdSupported())('GemmTeam failures', () => {
+  it('rejects a thread count that is no whole number from 1 to 64', () => {
+    const { memory } = sharedMemory();
+    for (const threads of [Number.NaN, 2.5, 0, -1, 65]) {
+      expect(() => GemmTeam.create(memory, threads)).toThrow(/whole number of threads from 1 to 64/);
+    }
+  });
+
+  it('raises when a worker reads past the memory, and stops its threads', () => {
+    const { memory, take } = sharedMemory();
+    const size = memory.buffer.byteLength;
+    const [m, k, n] = [64, 4096, 16];
+    // A starts so that the first half of its rows fits in the memory and the second half does not.
+    const a = size - (m / 2) * k * 4 - 64;
+    const b = take(k * n, true);
+    const c = take(m * n, false);
+    const team = GemmTeam.create(memory, 2)!;
+    expect(() => team.multiply({ a, b: b.address, c: c.address, lda: k, ldb: n, ldc: n }, m, k, n)).toThrow(
+      /a product thread failed to finish a product: .*out of bounds/,
+    );
+    expect(() => team.multiply({ a: b.address, b: b.address, c: c.address, lda: n, ldb: n, ldc: n }, 16, 16, 16)).toThrow(/disposed/);
+  });
+
+  it('raises after dispose instead of computing part of a product', () => {
+    const { memory, take } = sharedMemory();
+    const a = take(64 * 64, true);
+    const c = take(64 * 64, false);
+    const team = GemmTeam.create(memory, 2)!;
+    team.dispose();
+    expect(() => team.multiply({ a: a.address, b: a.address, c: c.address, lda: 64, ldb: 64, ldc: 64 }, 64, 64, 64)).toThrow(/disposed/);
+  });
+});

@@ -18,7 +18,7 @@
  */
 import { InvalidInputError, type CsrMatrix } from '@bml/core';
 import { tf, wasmHeap, type WasmHeap } from '@bml/core/tensor';
-import { transposeCsr } from './csr.js';
+import { transposeCsr, validateGraph } from './csr.js';
 import { layerKernels, type LayerKernels } from './layer-kernels.js';
 
 /** The constant tensors of one direction (Â or Âᵀ) of a prepared graph. */
@@ -138,6 +138,8 @@ function sparseTimesDense(op: SparseOperand, h: tf.Tensor2D): tf.Tensor2D {
 /**
  * Uploads `graph` (a square CSR matrix, usually D^-1/2 (A + I) D^-1/2) and
  * its transpose as tensors. Call `dispose()` on the result when done.
+ *
+ * @throws InvalidInputError when the graph is not square or is malformed (see `validateGraph`).
  */
 export function prepareGraph(graph: CsrMatrix, options: PrepareGraphOptions = {}): PreparedGraph {
   if (graph.rows !== graph.cols) {
@@ -146,6 +148,8 @@ export function prepareGraph(graph: CsrMatrix, options: PrepareGraphOptions = {}
       'GRAPH_NOT_SQUARE',
     );
   }
+  // The kernel reads the rows its column indices name, so a malformed graph must stop here.
+  validateGraph(graph, graph.rows);
   const transposed = transposeCsr(graph);
   const forward = uploadOperand(graph);
   const backward = uploadOperand(transposed);

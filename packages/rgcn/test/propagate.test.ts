@@ -190,3 +190,12 @@ describe('the propagate kernel', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 });
+
+describe('prepareGraph checks', () => {
+  it('rejects a column index outside the graph before any kernel reads it', () => {
+    const csr = randomCsr(5, 2);
+    const bad = { ...csr, colIdx: Int32Array.from(csr.colIdx, (j, p) => (p === 1 ? 1_000_000 : j)) };
+    expect(() => prepareGraph(bad)).toThrow(/graph column index 1000000 at entry 1 is outside 0\.\.4/);
+    expect(() => prepareGraph(bad, { engine: 'tensor' })).toThrow(/outside 0\.\.4/);
+  });
+});

@@ -11,7 +11,8 @@
  * new sequence number wakes the workers, and a counter shows the caller when
  * all are done. Workers are unref'd, so they never keep the process alive.
  */
-import { Worker } from 'node:worker_threads';
+import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
+import { InternalError, InvalidInputError } from '../errors.js';
 import { isSharedMemory, type WasmMemory } from './api.js';
 import {
   driveProduct,
@@ -28,8 +29,17 @@ import {
 const SEQ = 0;
 const DONE = 1;
 const OP = 2;
-const PARAMS = 2;
+/** Set by a worker whose start or product failed; its message waits on its port. */
+const FAILED = 3;
+/** Workers that have started. */
+const READY = 4;
+const PARAMS = 3;
 const PARAM_COUNT = 14;
+
+/** The most threads a team takes. */
+export const MAX_GEMM_THREADS = 64;
+/** How long the caller waits for the workers to start, or to finish one product, before it gives up. */
+const WAIT_MS = 120_000;
 
 const OP_MULTIPLY = 1;
 const OP_STOP = 2;
@@ -40,10 +50,21 @@ const MIN_SPLIT_WORK = 1 << 21;
 /** Source of each worker: CommonJS, no imports but node:worker_threads. */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { control, memory, module, index } = workerData;
+const { control, memory, module, index, port } = workerData;
 const ctrl = new Int32Array(control);
 const params = new Float64Array(control);
-const k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+const fail = (error) => {
+  port.postMessage(String(error && error.message ? error.message : error));
+  Atomics.store(ctrl, ${FAILED}, 1);
+};
+let k = null;
+try {
+  k = new WebAssembly.Instance(module, { env: { memory } }).exports;
+} catch (error) {
+  fail(error);
+}
+Atomics.add(ctrl, ${READY}, 1);
+Atomics.notify(ctrl, ${READY});
 ${driveProduct.toString()}
 let seen = 0;
 for (;;) {
@@ -55,11 +76,15 @@ for (;;) {
     Array.from({ length: ${PARAM_COUNT} }, (_, i) => p(i));
   const start = index * chunk;
   const end = Math.min(m, start + chunk);
-  if (start < end) {
-    const buffers = { a: a + start * (transposed ? 4 : lda * 4), b, c: c + start * ldc * 4, lda, ldb, ldc };
-    const rows4 = transposed ? k.rows4t : k.rows4;
-    const rows1 = transposed ? k.rows1t : k.rows1;
-    driveProduct(rows4, rows1, transposed === 1, buffers, end - start, depth, n, add === 1, depthBlock, panelBlock);
+  if (k !== null && start < end) {
+    try {
+      const buffers = { a: a + start * (transposed ? 4 : lda * 4), b, c: c + start * ldc * 4, lda, ldb, ldc };
+      const rows4 = transposed ? k.rows4t : k.rows4;
+      const rows1 = transposed ? k.rows1t : k.rows1;
+      driveProduct(rows4, rows1, transposed === 1, buffers, end - start, depth, n, add === 1, depthBlock, panelBlock);
+    } catch (error) {
+      fail(error);
+    }
   }
   Atomics.add(ctrl, ${DONE}, 1);
   Atomics.notify(ctrl, ${DONE});
@@ -72,6 +97,8 @@ export class GemmTeam implements GemmKernels {
   private readonly ctrl = new Int32Array(this.control);
   private readonly params = new Float64Array(this.control);
   private readonly workers: Worker[] = [];
+  private readonly ports: MessagePort[] = [];
+  private disposed = false;
 
   private constructor(
     private readonly single: GemmKernels,
@@ -81,20 +108,55 @@ export class GemmTeam implements GemmKernels {
   ) {
     const module = gemmModules.get(true);
     for (let index = 1; index < threads; index++) {
-      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { control: this.control, memory, module, index } });
+      const { port1, port2 } = new MessageChannel();
+      const workerData = { control: this.control, memory, module, index, port: port2 };
+      const worker = new Worker(WORKER_SOURCE, { eval: true, workerData, transferList: [port2] });
       worker.unref();
+      port1.unref();
       this.workers.push(worker);
+      this.ports.push(port1);
     }
+    this.await(READY, 'start');
   }
 
   /**
    * Returns a team of `threads` threads (the caller included) on the shared `memory`, or undefined
-   * where the kernel does not run, the memory is not shared or `threads` is below 2.
+   * where the kernel does not run, the memory is not shared or `threads` is 1.
+   *
+   * @throws InvalidInputError when `threads` is not a whole number from 1 to {@link MAX_GEMM_THREADS}.
    */
   static create(memory: WasmMemory, threads: number): GemmTeam | undefined {
+    if (!Number.isInteger(threads) || threads < 1 || threads > MAX_GEMM_THREADS) {
+      throw new InvalidInputError(
+        `@bml/core: a product team needs a whole number of threads from 1 to ${MAX_GEMM_THREADS} ` +
+          `(got ${JSON.stringify(threads) ?? String(threads)}); pass the number of cores to use`,
+        'INVALID_OPTION',
+        { option: 'threads', value: threads },
+      );
+    }
     if (threads < 2 || !isSharedMemory(memory) || !relaxedSimdSupported()) return undefined;
     const single = gemmKernels(memory);
     return single ? new GemmTeam(single, memory, threads) : undefined;
+  }
+
+  /**
+   * Waits until the counter at `index` reaches the number of workers, then raises any failure a
+   * worker reported. `what` names the awaited step in the error.
+   */
+  private await(index: number, what: string): void {
+    const deadline = performance.now() + WAIT_MS;
+    for (;;) {
+      const count = Atomics.load(this.ctrl, index);
+      if (count >= this.workers.length) break;
+      const left = deadline - performance.now();
+      if (left <= 0 || Atomics.wait(this.ctrl, index, count, left) === 'timed-out') {
+        throw new InternalError(`@bml/core: a product thread did not ${what} within ${WAIT_MS / 1000} s`, 'THREAD_TIMEOUT');
+      }
+    }
+    if (Atomics.load(this.ctrl, FAILED) === 0) return;
+    const messages = this.ports.map((port) => receiveMessageOnPort(port)?.message).filter((m) => m !== undefined);
+    this.dispose();
+    throw new InternalError(`@bml/core: a product thread failed to ${what}: ${messages.join('; ')}`, 'THREAD_FAILED');
   }
 
   multiply(buffers: GemmBuffers, m: number, k: number, n: number, add = false): void {
@@ -106,6 +168,7 @@ export class GemmTeam implements GemmKernels {
   }
 
   private run(transposed: boolean, buffers: GemmBuffers, m: number, k: number, n: number, add: boolean): void {
+    if (this.disposed) throw new InternalError('@bml/core: this product team was disposed; create a new one', 'TEAM_DISPOSED');
     const own = transposed ? this.single.multiplyTransposedLeft : this.single.multiply;
     // Ranges of whole groups of 4 rows, so each thread runs the 4-row kernel on all but its last rows.
     const chunk = Math.ceil(m / this.threads / 4) * 4;
@@ -120,16 +183,22 @@ export class GemmTeam implements GemmKernels {
     Atomics.store(this.ctrl, OP, OP_MULTIPLY);
     Atomics.add(this.ctrl, SEQ, 1);
     Atomics.notify(this.ctrl, SEQ);
-    own(buffers, chunk, k, n, add);
-    for (;;) {
-      const done = Atomics.load(this.ctrl, DONE);
-      if (done >= this.workers.length) break;
-      Atomics.wait(this.ctrl, DONE, done);
+    // The workers must finish before anything is raised, so that none writes into C afterwards.
+    let failure: unknown;
+    try {
+      own(buffers, chunk, k, n, add);
+    } catch (error) {
+      failure = error;
     }
+    this.await(DONE, 'finish a product');
+    if (failure !== undefined) throw failure;
   }
 
-  /** Stops the workers. */
+  /** Stops the workers. A disposed team raises on its next product. */
   dispose(): void {
+    if (this.disposed) return;
+    this.disposed = true;
+    for (const port of this.ports.splice(0)) port.close();
     Atomics.store(this.ctrl, OP, OP_STOP);
     Atomics.add(this.ctrl, SEQ, 1);
     Atomics.notify(this.ctrl, SEQ);
