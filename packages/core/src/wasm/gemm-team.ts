@@ -36,7 +36,7 @@ const READY = 4;
 const PARAMS = 3;
 const PARAM_COUNT = 14;
 
-/** The most threads a team takes. */
+/** The maximum number of threads of a team. */
 export const MAX_GEMM_THREADS = 64;
 /** How long the caller waits for the workers to start, or to finish one product, before it gives up. */
 const WAIT_MS = 120_000;
@@ -141,22 +141,22 @@ export class GemmTeam implements GemmKernels {
 
   /**
    * Waits until the counter at `index` reaches the number of workers, then raises any failure a
-   * worker reported. `what` names the awaited step in the error.
+   * worker reported. `step` names the awaited step in the error.
    */
-  private await(index: number, what: string): void {
+  private await(index: number, step: string): void {
     const deadline = performance.now() + WAIT_MS;
     for (;;) {
       const count = Atomics.load(this.ctrl, index);
       if (count >= this.workers.length) break;
       const left = deadline - performance.now();
       if (left <= 0 || Atomics.wait(this.ctrl, index, count, left) === 'timed-out') {
-        throw new InternalError(`@bml/core: a product thread did not ${what} within ${WAIT_MS / 1000} s`, 'THREAD_TIMEOUT');
+        throw new InternalError(`@bml/core: a product thread did not ${step} within ${WAIT_MS / 1000} s`, 'THREAD_TIMEOUT');
       }
     }
     if (Atomics.load(this.ctrl, FAILED) === 0) return;
     const messages = this.ports.map((port) => receiveMessageOnPort(port)?.message).filter((m) => m !== undefined);
     this.dispose();
-    throw new InternalError(`@bml/core: a product thread failed to ${what}: ${messages.join('; ')}`, 'THREAD_FAILED');
+    throw new InternalError(`@bml/core: a product thread failed to ${step}: ${messages.join('; ')}`, 'THREAD_FAILED');
   }
 
   multiply(buffers: GemmBuffers, m: number, k: number, n: number, add = false): void {
