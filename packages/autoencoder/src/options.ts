@@ -173,7 +173,7 @@ export function resolveThreads(options: FitAutoencoderOptions): number {
   const threads = options.threads ?? 1;
   requireInput(
     Number.isInteger(threads) && threads >= 1 && threads <= 64,
-    `@bml/autoencoder: threads must be an integer from 1 to 64 (got ${JSON.stringify(threads) ?? String(threads)}); ` +
+    `@bml/autoencoder: threads must be an integer from 1 to 64 (got ${typeof threads === 'string' ? JSON.stringify(threads) : String(threads)}); ` +
       'pass the number of cores to use',
     'INVALID_OPTION',
     { option: 'threads', value: threads },

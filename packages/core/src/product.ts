@@ -85,8 +85,8 @@ function checkInner(left: number, right: number, a: tf.Tensor2D, b: tf.Tensor2D,
 /**
  * Returns the matrix product `a @ b` of two float32 rank-2 tensors, without a
  * gradient. On the wasm backend with relaxed SIMD it runs the fused
- * multiply-add kernel, which `pnpm bench train` measured at 1.5 to 2.9 times
- * the rate of `tf.matMul` there. Its values equal `tf.matMul`'s to float32
+ * multiply-add kernel, which `pnpm bench train` measured at 1.0 to 2.9 times
+ * the rate of `tf.matMul` there (most at narrow products). Its values equal `tf.matMul`'s to float32
  * rounding. Elsewhere, or with `BML_RELAXED_SIMD=0`, it is
  * `tf.matMul`. Products of fewer than 16 columns are always `tf.matMul`.
  */

@@ -96,7 +96,7 @@ export function alignOmics(
         `${table.name}: ${plural(wrongType.length, 'sample')} of labelled patients in ${file} ` +
         `${agree(wrongType.length, 'has', 'have')} a sample type other than ${rules.sampleTypes.join(', ')} ` +
         `(${summarizeIds(wrongType, 5)}); they do not inherit the patient's label and were left out ` +
-        '(set sampleTypes to include them)',
+        '(set the sampleTypes option, input.sampleTypes in a bml config file, to include them)',
       ids: wrongTypeIds,
     });
   }

@@ -129,7 +129,7 @@ export class GemmTeam implements GemmKernels {
     if (!Number.isInteger(threads) || threads < 1 || threads > MAX_GEMM_THREADS) {
       throw new InvalidInputError(
         `@bml/core: a product team needs a whole number of threads from 1 to ${MAX_GEMM_THREADS} ` +
-          `(got ${JSON.stringify(threads) ?? String(threads)}); pass the number of cores to use`,
+          `(got ${typeof threads === 'string' ? JSON.stringify(threads) : String(threads)}); pass the number of cores to use`,
         'INVALID_OPTION',
         { option: 'threads', value: threads },
       );
