@@ -19,7 +19,12 @@ function checkFinite(value: number, lossName: string, epoch: number, learningRat
   );
 }
 
-async function runTraining(runner: EpochRunner, hasValidation: boolean, options: FitAutoencoderOptions, resolved: ResolvedTrainingOptions): Promise<TrainingHistory> {
+async function runTraining(
+  runner: EpochRunner,
+  hasValidation: boolean,
+  options: FitAutoencoderOptions,
+  resolved: ResolvedTrainingOptions,
+): Promise<TrainingHistory> {
   const history: TrainingHistory = {
     trainLoss: [],
     validationLoss: [],
