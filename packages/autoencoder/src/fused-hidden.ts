@@ -45,7 +45,7 @@ function tensorOn(heap: WasmHeap, shape: number[]): { info: tf.TensorInfo; tenso
 export interface StepShape {
   features: number;
   samples: number;
-  /** Distance between rows; the columns from `samples` to `stride` are padding, written as zeros. */
+  /** Distance between rows. The columns from `samples` to `stride` are padding, written as zeros. */
   stride: number;
   slope: number;
   /** Keep probability of dropout as float32, or 0 without dropout. */

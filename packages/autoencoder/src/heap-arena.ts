@@ -47,7 +47,7 @@ export class HeapArena implements BufferArena {
   /** Returns a new zero-filled buffer of `length` floats. */
   allocate(length: number): HeapBuffer {
     const heap = this.heap;
-    // The backend cannot allocate an empty buffer; a length of 0 gets one unused float.
+    // The backend cannot allocate an empty buffer, so a length of 0 gets one unused float.
     const info = heap.allocate([Math.max(1, length)]);
     this.infos.push(info);
     heap.view(info).fill(0);
@@ -60,7 +60,7 @@ export class HeapArena implements BufferArena {
     const info = heap.allocate([Math.max(2, 2 * length)]);
     this.infos.push(info);
     const address = heap.address(info);
-    // The backend's allocator aligns to at least 8 bytes; a float64 view needs that.
+    // A float64 view needs 8-byte alignment, which the backend's allocator gives.
     if (address % 8 !== 0) throw new Error(`@bml/autoencoder: a backend buffer at ${address} is not 8-byte aligned`);
     const view = () => new Float64Array(heap.view(info).buffer, address, length);
     view().fill(0);
@@ -84,7 +84,7 @@ const ALIGN = 64;
  * kernels on its buffers. The memory grows as buffers are added and is dropped with the arena.
  */
 export class SharedArena implements BufferArena {
-  /** The memory; its buffer is a `SharedArrayBuffer`. */
+  /** The memory, whose buffer is a `SharedArrayBuffer`. */
   readonly memory: WasmMemory;
   private top = ALIGN;
 
@@ -115,7 +115,7 @@ export class SharedArena implements BufferArena {
     return { length, address, view: () => new Float64Array(memory.buffer, address, length) };
   }
 
-  /** Leaves the memory to the garbage collector; it cannot be freed earlier. */
+  /** Leaves the memory to the garbage collector, because a WebAssembly memory cannot be freed directly. */
   dispose(): void {
     this.top = ALIGN;
   }

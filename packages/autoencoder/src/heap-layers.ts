@@ -83,9 +83,9 @@ export interface HeapCapacity {
   batchStride: number;
   /** Largest validation chunk, rounded up to a multiple of 8. */
   validationStride: number;
-  /** Dropout rate; 0 allocates no masks. */
+  /** Dropout rate (0 allocates no masks). */
   dropout: number;
-  /** Coupled weight decay; 0 decays nothing. */
+  /** Coupled weight decay (0 decays nothing). */
   weightDecay: number;
 }
 

@@ -5,10 +5,10 @@
  * The autodiff path (`engine: 'autodiff'`) spends about as long in
  * TensorFlow.js's per-op bookkeeping as in arithmetic at the widths of most
  * omics (a few hundred features, batches of 64). Here a step is the product
- * kernel of `@bml/core/wasm` for the nine products of a 2-hidden-layer
- * network, the fused hidden step's loops (as the WebAssembly module of
- * {@link hiddenKernels}), and one Adam pass per parameter, all on buffers
- * allocated once per run.
+ * kernel of `@bml/core/wasm` for three products per layer (forward, weight
+ * gradient and, above the first layer, input gradient), the fused hidden
+ * step's loops (as the WebAssembly module of {@link hiddenKernels}), and one
+ * Adam pass per parameter, all on buffers allocated once per run.
  *
  * Every value is computed as the autodiff path computes it. The products
  * sum each entry over the depth in the same order, the hidden step's module
@@ -78,7 +78,7 @@ export interface HeapTrainerOptions {
   weightDecay: number;
 }
 
-/** Trains the layers of an autoencoder on a WebAssembly memory; see the module comment. */
+/** Trains the layers of an autoencoder on a WebAssembly memory, as the module comment describes. */
 export class HeapTrainer {
   private readonly arena: BufferArena;
   private readonly gemm: GemmKernels;

@@ -14,13 +14,13 @@ import { countedLoop, encodeModule, F64, I32, increment, ModuleCache, op, wasmAp
 import { BATCH_NORM_EPSILON } from './batch-norm.js';
 import type { StepShape } from './fused-hidden.js';
 
-/** Byte addresses of the buffers of one hidden step. Mean and variance are float64; the rest float32. */
+/** Byte addresses of the buffers of one hidden step. Mean and variance are float64, the rest float32. */
 export interface HiddenBuffers {
   /** Pre-activation, `[features, stride]`. */
   x: number;
   gamma: number;
   beta: number;
-  /** Uniform draws, turned into dropout multipliers in place; 0 for no dropout. */
+  /** Uniform draws, turned into dropout multipliers in place (0 for no dropout). */
   mask: number;
   mean: number;
   variance: number;
@@ -96,7 +96,7 @@ function forwardBody(): Bytes {
     ...op.get(SCALE), ...op.f64Mul(), ...op.get(SHIFT), ...op.f64Add(), ...op.set(Y),
     ...op.get(SLOPE), ...op.get(Y), ...op.f64Mul(), ...op.get(Y), ...op.get(Y), ...op.f64Const(0), ...op.f64Lt(), ...op.select(), ...op.set(A),
   ];
-  // multiplier = f32(floor(f32(u + keep)) / keep), stored back into the mask; out = f32(a · multiplier).
+  // multiplier = f32(floor(f32(u + keep)) / keep), stored back into the mask. Then out = f32(a · multiplier).
   // With u < 1 and keep < 1 the floor is 0 or 1, so the multiplier is 0 or INVERSE_KEEP = f32(1 / keep).
   const dropout = [
     ...op.get(INVERSE_KEEP), ...op.f64Const(0),

@@ -55,7 +55,7 @@ function hiddenLayerCount(layers: readonly DenseLayer[]): number {
 }
 
 /**
- * Returns the runner that `engine` selects on the active backend; the heap engine runs its
+ * Returns the runner that `engine` selects on the active backend. The heap engine runs its
  * products on `threads` threads where it can.
  */
 export function createRunner(input: RunnerInput, engine: AutoencoderEngine, threads = 1): EpochRunner {
@@ -68,7 +68,7 @@ export function createRunner(input: RunnerInput, engine: AutoencoderEngine, thre
   return autodiffRunner(input, heap);
 }
 
-/** Autodiff with tensor ops; with `heap`, the fused hidden step and the heap Adam. */
+/** Returns the autodiff runner: tensor ops, plus the fused hidden step and the heap Adam when `heap` is given. */
 function autodiffRunner(input: RunnerInput, heap: WasmHeap | undefined): EpochRunner {
   const { layers, options, train, inputDim } = input;
   const trainable = trainableVariables(layers);

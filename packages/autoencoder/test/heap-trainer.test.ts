@@ -35,7 +35,7 @@ async function expectIdentical(train: Matrix, options: FitAutoencoderOptions): P
   return heap;
 }
 
-// The heap engine needs the product kernel, which needs relaxed SIMD (Node 20 and later have it).
+// The heap engine needs the product kernel, which needs relaxed SIMD (Node 20 compiles it behind a V8 flag that bml sets).
 describe.skipIf(!relaxedSimdSupported())('the heap engine', () => {
   it('runs where the product kernel does', () => {
     expect(wasmHeap()?.gemm).toBeDefined();
@@ -76,12 +76,12 @@ describe.skipIf(!relaxedSimdSupported())('the heap engine', () => {
     // Products of 512 x 1,030 x 24 are large enough to be split between the threads.
     const train = lowRankData(64, 1030, 3, 11, 0.2);
     const options = { codeSize: 20, epochs: 2, batchSize: 24, validation: lowRankData(10, 1030, 3, 12, 0.2), seed: 2, engine: 'heap' as const };
-    const one = await fitAutoencoder(train, options);
-    const two = await fitAutoencoder(train, { ...options, threads: 2 });
-    expect(two.history).toEqual(one.history);
-    modelValues(two).forEach((values, i) => expect(values).toEqual(modelValues(one)[i]));
-    disposeAutoencoder(one);
-    disposeAutoencoder(two);
+    const oneThread = await fitAutoencoder(train, options);
+    const twoThreads = await fitAutoencoder(train, { ...options, threads: 2 });
+    expect(twoThreads.history).toEqual(oneThread.history);
+    modelValues(twoThreads).forEach((values, i) => expect(values).toEqual(modelValues(oneThread)[i]));
+    disposeAutoencoder(oneThread);
+    disposeAutoencoder(twoThreads);
   });
 
   it('rejects a thread count that is no whole number', async () => {

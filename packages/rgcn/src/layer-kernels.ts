@@ -27,7 +27,7 @@ export interface ActivateBuffers {
   z: number;
   /** Bias `[width]`. */
   bias: number;
-  /** Uniform draws, replaced by the dropout multipliers; 0 for no dropout. */
+  /** Uniform draws, replaced by the dropout multipliers (0 for no dropout). */
   mask: number;
   out: number;
   rows: number;
@@ -109,7 +109,7 @@ function activateBody(): Bytes {
     ...op.v128Zero(), ...op.get(V_T), ...op.get(V_T), ...op.v128Zero(), ...op.f32x4Lt(), ...op.v128Bitselect(),
     ...splat(ONE_MINUS_SLOPE), ...op.f32x4Mul(), ...op.f32x4Add(), ...op.set(V_A),
     ...op.get(MASK), ...op.if(),
-    // m = f32(u + keep) >= 1 ? f32(1 / keep) : 0, stored back into the mask; out = a·m
+    // m = f32(u + keep) >= 1 ? f32(1 / keep) : 0, stored back into the mask. Then out = a·m.
     ...splat(INVERSE_KEEP), ...op.v128Zero(),
     ...at(MASK, OFFSET), ...op.v128Load(), ...splat(KEEP), ...op.f32x4Add(), ...op.f32Const(1), ...op.f32x4Splat(), ...op.f32x4Ge(),
     ...op.v128Bitselect(), ...op.set(V_M),
@@ -200,13 +200,13 @@ function propagateBody(): Bytes {
     P_ENTRY,
     P_END,
     [
-      // h row of the entry's column; the entry's value in all four lanes.
+      // The h row of the entry's column, and the entry's value in all four lanes.
       ...op.get(P_H), ...op.get(P_COL_IDX), ...op.get(P_ENTRY), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load(),
       ...op.get(P_ROW_BYTES), ...op.i32Mul(), ...op.i32Add(), ...op.set(P_H_ROW),
       ...op.get(P_VALUES), ...op.get(P_ENTRY), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.v128Load32Splat(), ...op.set(P_VALUE),
       ...addEntry,
     ],
-    // The loop starts at rowPtr[row]; P_END contains rowPtr[row + 1].
+    // The loop starts at rowPtr[row], and P_END contains rowPtr[row + 1].
     [...op.get(P_ROW_PTR), ...op.get(P_ROW), ...op.i32Const(2), ...op.i32Shl(), ...op.i32Add(), ...op.i32Load()],
   );
   const row = [

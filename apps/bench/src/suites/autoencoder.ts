@@ -33,7 +33,7 @@ const TIMED_EPOCHS = 3;
 /**
  * Builds a case that trains 1 + {@link TIMED_EPOCHS} epochs without validation samples, with the
  * products on `threads` threads. Its metric `epochMs` is the median of the steady-state epochs
- * (all but the first); `firstEpochMs` also includes weight initialisation and the upload.
+ * (all but the first). `firstEpochMs` also includes weight initialisation and the upload.
  */
 function epochCase(rows: number, cols: number, threads = 1): BenchCase {
   const x = simulatedOmics(rows, cols, 1);

@@ -29,7 +29,7 @@ import {
 const SEQ = 0;
 const DONE = 1;
 const OP = 2;
-/** Set by a worker whose start or product failed; its message waits on its port. */
+/** Set by a worker whose start or product failed. Its message waits on its port. */
 const FAILED = 3;
 /** Workers that have started. */
 const READY = 4;
@@ -150,7 +150,11 @@ export class GemmTeam implements GemmKernels {
       if (count >= this.workers.length) break;
       const left = deadline - performance.now();
       if (left <= 0 || Atomics.wait(this.ctrl, index, count, left) === 'timed-out') {
-        throw new InternalError(`@bml/core: a product thread did not ${step} within ${WAIT_MS / 1000} s`, 'THREAD_TIMEOUT');
+        this.dispose();
+        throw new InternalError(
+          `@bml/core: a product thread timed out: it did not ${step} within ${WAIT_MS / 1000} s; the team was stopped`,
+          'THREAD_TIMEOUT',
+        );
       }
     }
     if (Atomics.load(this.ctrl, FAILED) === 0) return;
